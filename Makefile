@@ -1,0 +1,59 @@
+# casemis_import -- PGXS build of a C++17 PostgreSQL extension.
+#
+#   make            build the extension (.so + install script)
+#   make install    install into the PostgreSQL found by $(PG_CONFIG) (root)
+#   make test       everything: apt deps, build, throwaway cluster, sshd, SMTP sink,
+#                   pg_regress, pgTAP, C++ unit tests; prints "N passed, N failed"
+#   make demo       the main job on a throwaway cluster with generated sample files
+#   make unit       C++ unit tests only (pure C++, no PostgreSQL); make unit-asan for ASan/UBSan
+EXTENSION  = casemis_import
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+MODULE_big = casemis_import
+
+# The flow, one folder per stage: source -> format -> match -> apply -> report -> notify (+ schedule).
+SRCS = $(sort $(wildcard src/*.cpp src/*/*.cpp))
+OBJS = $(SRCS:.cpp=.o)
+
+# The install script is assembled from the ordered pieces in src/sql/.
+SQL_PIECES = $(sort $(wildcard src/sql/*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA       = $(wildcard sql/$(EXTENSION)--*--*.sql)
+
+# pg_regress: tests are sql/<name>.sql with expected/<name>.out, in this order.
+REGRESS      = $(shell sed -n 's/^test: *//p' test/schedule)
+REGRESS_OPTS = --inputdir=. --outputdir=results --load-extension=plpgsql
+EXTRA_CLEAN  = results regression.diffs regression.out $(DATA_built) test/unit/build
+
+PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -MMD -MP
+ifeq ($(ERROR_ON_WARNING),1)
+PG_CXXFLAGS += -Werror
+endif
+# PGXS links with gcc, not g++: name libstdc++ explicitly.
+SHLIB_LINK = -lssh2 -lcurl -lstdc++
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# PGXS's LLVM bitcode step (clang) does not see PG_CXXFLAGS.
+COMPILE.cxx.bc += -std=c++17 -I$(srcdir)/src
+
+$(DATA_built): $(SQL_PIECES) $(EXTENSION).control
+	cat $(SQL_PIECES) > $@
+
+-include $(OBJS:.o=.d)
+
+.PHONY: test demo unit unit-asan fuzz bench
+test:
+	bash test/run_all.sh
+demo:
+	bash scripts/demo.sh
+unit:
+	$(MAKE) -C test/unit run
+unit-asan:
+	$(MAKE) -C test/unit run-asan
+fuzz:
+	$(MAKE) -C test/fuzz run SECONDS=$(or $(SECONDS),60)
+bench:
+	bash bench/run.sh

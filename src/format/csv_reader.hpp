@@ -1,0 +1,86 @@
+// csv_reader.hpp -- streaming RFC 4180 reader with the line each record starts on.
+// Pure C++ (no PostgreSQL). Reads a file descriptor in large blocks; memory is
+// bounded by the longest record, never the file.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace casemis::format {
+
+struct CsvLimits {
+    size_t max_record_bytes = 1 << 20; // longest record (bytes, quotes included)
+    size_t max_columns = 1000;         // most fields in one record
+};
+
+// A limit was passed or the input could not be read: the run fails cleanly.
+struct CsvFatal : std::runtime_error {
+    uint64_t line;
+    CsvFatal(const std::string &what, uint64_t line_) : std::runtime_error(what), line(line_) {}
+};
+
+struct CsvRecord {
+    uint64_t line = 0;                     // 1-based line on which the record starts
+    std::vector<std::string_view> fields;  // unquoted, "" unescaped; valid until next()
+    // A problem with the record as a whole (empty = none), e.g.
+    // "unterminated quoted field" or "stray quote in unquoted field".
+    std::string problem;
+};
+
+// Bytes from somewhere: returns bytes read, 0 at end; throws on error.
+class ByteSource {
+  public:
+    virtual ~ByteSource() = default;
+    virtual size_t read(char *buf, size_t cap) = 0;
+};
+
+class FdSource : public ByteSource { // a file descriptor (not owned)
+  public:
+    explicit FdSource(int fd) : fd_(fd) {}
+    size_t read(char *buf, size_t cap) override;
+
+  private:
+    int fd_;
+};
+
+class MemorySource : public ByteSource { // for tests and the fuzzer
+  public:
+    explicit MemorySource(std::string_view data) : data_(data) {}
+    size_t read(char *buf, size_t cap) override;
+
+  private:
+    std::string_view data_;
+    size_t pos_ = 0;
+};
+
+// Rules: fields separated by ',', records by LF or CRLF (a lone CR also ends a
+// record); a field that starts with '"' is quoted and may hold ',', CR, LF and
+// "" (one quote); a UTF-8 BOM at the very start is skipped; lines that are
+// entirely empty (or only whitespace) are skipped but still counted. A quote
+// inside an unquoted field is kept as is and reported as the record's problem;
+// text after a closing quote before the next ',' likewise. An unterminated
+// quote swallows the rest of the file into one record with a problem.
+class CsvReader {
+  public:
+    CsvReader(ByteSource &src, CsvLimits limits = {});
+    // Next record; false at end of input. Throws CsvFatal past a limit.
+    bool next(CsvRecord &rec);
+    uint64_t bytes_read() const { return consumed_; }
+
+  private:
+    bool fill();
+    ByteSource &src_;
+    CsvLimits limits_;
+    std::vector<char> buf_;
+    size_t pos_ = 0, end_ = 0;
+    bool eof_ = false, first_ = true;
+    uint64_t line_ = 1, consumed_ = 0;
+    std::string field_store_;                // unescaped bytes of the current record
+    std::vector<std::pair<size_t, size_t>> spans_;
+};
+
+} // namespace casemis::format

@@ -1,0 +1,130 @@
+// boundary.hpp -- the two-way error boundary between C++ and PostgreSQL.
+//
+// A PostgreSQL ERROR is a siglongjmp: it must never jump over a C++ frame that
+// owns objects with destructors, nor out of a catch handler. A C++ exception
+// must never reach PostgreSQL's C frames, nor leave a PG_TRY block.
+//
+//  * Every SQL-callable function is declared with CASEMIS_FUNCTION(name): a thin
+//    extern "C" shim that runs name_cpp() inside cpp_boundary(), which catches
+//    everything, leaves the handler, and only then raises the PostgreSQL error.
+//  * A PostgreSQL call that may ereport while C++ objects are alive goes through
+//    pg_guard(), which turns the PostgreSQL error into a C++ PgError.
+//  * Never throw inside PG_TRY; never call ereport(ERROR) from C++ directly:
+//    throw casemis::Error (with an SQLSTATE, message, detail and hint) instead.
+#pragma once
+
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+#include <utility>
+
+extern "C" {
+#include "postgres.h"
+#include "fmgr.h"
+#include "utils/elog.h"
+#include "utils/memutils.h"
+}
+
+namespace casemis {
+
+// A PostgreSQL error copied out of the error stack, carried through unwinding.
+struct PgError {
+    ErrorData *edata;
+};
+
+// A C++-side error meant for the user: becomes ereport(ERROR) at the boundary.
+struct Error : std::exception {
+    int sqlstate;
+    std::string message, detail, hint;
+    Error(int code, std::string msg, std::string det = {}, std::string hnt = {})
+        : sqlstate(code), message(std::move(msg)), detail(std::move(det)), hint(std::move(hnt))
+    {
+    }
+    const char *what() const noexcept override { return message.c_str(); }
+};
+
+// Run f (PostgreSQL calls and trivially destructible locals only; must not
+// throw) and convert a PostgreSQL ERROR into a C++ PgError.
+template <typename F> void pg_guard(F &&f)
+{
+    MemoryContext oldcxt = CurrentMemoryContext;
+    ErrorData *volatile edata = nullptr;
+
+    PG_TRY();
+    {
+        f();
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(oldcxt); // CopyErrorData must not run in ErrorContext
+        edata = CopyErrorData();
+        FlushErrorState();
+    }
+    PG_END_TRY();
+
+    if (edata != nullptr)
+        throw PgError{edata};
+}
+
+// The message of any exception caught at a boundary, copied without allocating
+// from PostgreSQL. Used by the worker, which records failures instead of raising.
+struct CaughtError {
+    ErrorData *pg = nullptr; // set for PgError
+    int sqlstate = 0;
+    bool oom = false;
+    char message[1024] = "";
+    char detail[1024] = "";
+    char hint[512] = "";
+};
+
+template <typename F> bool catch_all(F &&body, CaughtError &out)
+{
+    try {
+        body();
+        return true;
+    } catch (const PgError &e) {
+        out.pg = e.edata;
+    } catch (const Error &e) {
+        out.sqlstate = e.sqlstate;
+        strlcpy(out.message, e.message.c_str(), sizeof(out.message));
+        strlcpy(out.detail, e.detail.c_str(), sizeof(out.detail));
+        strlcpy(out.hint, e.hint.c_str(), sizeof(out.hint));
+    } catch (const std::bad_alloc &) {
+        out.oom = true;
+        strlcpy(out.message, "out of memory", sizeof(out.message));
+    } catch (const std::exception &e) {
+        strlcpy(out.message, e.what(), sizeof(out.message));
+    } catch (...) {
+        strlcpy(out.message, "unknown C++ exception", sizeof(out.message));
+    }
+    return false;
+}
+
+// Raise what catch_all() caught as a PostgreSQL ERROR. Call outside any catch.
+[[noreturn]] void rethrow_caught(const CaughtError &c);
+
+// Run body() (returns Datum); any exception becomes a PostgreSQL ERROR after
+// the C++ stack has been unwound and the catch handler left.
+template <typename F> Datum cpp_boundary(F &&body)
+{
+    Datum result = (Datum)0;
+    CaughtError caught;
+    if (catch_all([&] { result = body(); }, caught))
+        return result;
+    rethrow_caught(caught);
+}
+
+} // namespace casemis
+
+// Declares the SQL-callable symbol `name` whose C++ body is `name_cpp`.
+#define CASEMIS_FUNCTION(name)                                                                    \
+    static Datum name##_cpp(FunctionCallInfo fcinfo);                                              \
+    extern "C" {                                                                                   \
+    PG_FUNCTION_INFO_V1(name);                                                                     \
+    Datum name(PG_FUNCTION_ARGS)                                                                   \
+    {                                                                                              \
+        return casemis::cpp_boundary([&]() -> Datum { return name##_cpp(fcinfo); });              \
+    }                                                                                              \
+    }                                                                                              \
+    static Datum name##_cpp(FunctionCallInfo fcinfo)

@@ -1,0 +1,117 @@
+// spi.cpp -- guarded SPI helpers.
+#include "pg/spi.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+}
+
+namespace casemis::pg {
+
+Spi::Spi()
+{
+    pg_guard([&] {
+        if (SPI_connect() != SPI_OK_CONNECT)
+            elog(ERROR, "SPI_connect failed");
+    });
+    connected_ = true;
+}
+
+Spi::~Spi()
+{
+    // On unwinding, the transaction abort cleans SPI up; never raise here.
+    if (connected_ && std::uncaught_exceptions() == 0) {
+        try {
+            pg_guard([&] { SPI_finish(); });
+        } catch (...) {
+        }
+    }
+}
+
+static uint64_t run(const std::string &sql, const Params &params, bool read_only,
+                    std::vector<Row> *out)
+{
+    const int n = static_cast<int>(params.size());
+    std::vector<Oid> types(n, TEXTOID);
+    std::vector<Datum> values(n);
+    std::vector<char> nulls(n, ' ');
+    uint64_t processed = 0;
+    pg_guard([&] {
+        for (int i = 0; i < n; ++i) {
+            if (params[i])
+                values[i] = PointerGetDatum(
+                    cstring_to_text_with_len(params[i]->data(), (int)params[i]->size()));
+            else
+                nulls[i] = 'n';
+        }
+        int rc = SPI_execute_with_args(sql.c_str(), n, types.data(), values.data(), nulls.data(),
+                                       read_only, 0);
+        if (rc < 0)
+            elog(ERROR, "SPI_execute_with_args failed (%d): %s", rc, sql.c_str());
+        processed = SPI_processed;
+    });
+    if (out != nullptr && SPI_tuptable != nullptr) {
+        const int ncols = SPI_tuptable->tupdesc->natts;
+        out->reserve(processed);
+        for (uint64_t r = 0; r < processed; ++r) {
+            Row row(ncols);
+            for (int c = 0; c < ncols; ++c) {
+                char *v = nullptr;
+                pg_guard([&] { v = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1); });
+                if (v != nullptr) {
+                    row[c] = std::string(v);
+                    pfree(v);
+                }
+            }
+            out->push_back(std::move(row));
+        }
+    }
+    return processed;
+}
+
+std::vector<Row> Spi::query(const std::string &sql, const Params &params)
+{
+    std::vector<Row> rows;
+    run(sql, params, false, &rows);
+    return rows;
+}
+
+std::optional<Row> Spi::query_one(const std::string &sql, const Params &params)
+{
+    auto rows = query(sql, params);
+    if (rows.empty())
+        return std::nullopt;
+    return std::move(rows.front());
+}
+
+Value Spi::scalar(const std::string &sql, const Params &params)
+{
+    auto row = query_one(sql, params);
+    if (!row || row->empty())
+        return std::nullopt;
+    return (*row)[0];
+}
+
+uint64_t Spi::exec(const std::string &sql, const Params &params)
+{
+    return run(sql, params, false, nullptr);
+}
+
+std::string quote_ident(const std::string &s)
+{
+    const char *q = nullptr;
+    pg_guard([&] { q = quote_identifier(s.c_str()); });
+    return std::string(q); // quote_identifier may return its argument: never pfree
+}
+
+std::string quote_literal(const std::string &s)
+{
+    char *q = nullptr;
+    pg_guard([&] { q = quote_literal_cstr(s.c_str()); });
+    std::string out(q);
+    pg_guard([&] { pfree(q); });
+    return out;
+}
+
+} // namespace casemis::pg

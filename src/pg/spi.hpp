@@ -1,0 +1,44 @@
+// spi.hpp -- guarded SPI for C++: small queries with text parameters and text
+// results. Bulk data never goes through here (see copy_in.hpp).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg/boundary.hpp"
+
+namespace casemis::pg {
+
+using Value = std::optional<std::string>; // nullopt = SQL NULL
+using Row = std::vector<Value>;
+using Params = std::vector<Value>;
+
+// SPI_connect for the lifetime of the object. On an exception the enclosing
+// transaction is aborted by the caller, which also cleans up SPI.
+class Spi {
+  public:
+    Spi();
+    ~Spi();
+    Spi(const Spi &) = delete;
+    Spi &operator=(const Spi &) = delete;
+
+    // Run sql with $1..$n bound as text (cast in SQL: $1::bigint); returns rows as text.
+    std::vector<Row> query(const std::string &sql, const Params &params = {});
+    // First row or nullopt.
+    std::optional<Row> query_one(const std::string &sql, const Params &params = {});
+    // Single value of the first row (nullopt if no row or NULL).
+    Value scalar(const std::string &sql, const Params &params = {});
+    // Run a statement; returns SPI_processed.
+    uint64_t exec(const std::string &sql, const Params &params = {});
+
+  private:
+    bool connected_ = false;
+};
+
+// Quote an identifier / literal the PostgreSQL way.
+std::string quote_ident(const std::string &s);
+std::string quote_literal(const std::string &s);
+
+} // namespace casemis::pg

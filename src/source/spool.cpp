@@ -1,0 +1,187 @@
+// spool.cpp -- spool files, the folder source, hashing and scanning.
+#include "source/spool.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+#include "pg/boundary.hpp"
+#include "pg/text.hpp"
+
+extern "C" {
+#include "miscadmin.h"
+#include "storage/fd.h"
+}
+
+namespace casemis::source {
+
+namespace {
+
+constexpr size_t kBlock = 1u << 20;
+
+std::string sys_error(int e) { return std::string(strerror(e)); }
+
+std::string human_size(uint64_t n)
+{
+    return std::to_string(n) + " bytes";
+}
+
+} // namespace
+
+std::string spool_directory()
+{
+    // The backend's working directory is the data directory; files named
+    // pgsql_tmp* in base/pgsql_tmp are removed by the server at startup.
+    std::string dir = "base/" PG_TEMP_FILES_DIR;
+    if (mkdir(dir.c_str(), S_IRWXU) != 0 && errno != EEXIST)
+        throw Error(ERRCODE_IO_ERROR, "could not create spool directory \"" + dir + "\": " + sys_error(errno));
+    return dir;
+}
+
+SpoolFile::SpoolFile(const std::string &tag)
+{
+    static unsigned counter = 0;
+    path_ = spool_directory() + "/" PG_TEMP_FILE_PREFIX "_casemis_" + std::to_string(MyProcPid) + "_" +
+            std::to_string(++counter) + "_" + tag;
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, S_IRUSR | S_IWUSR);
+    if (fd_ < 0)
+        throw Error(ERRCODE_IO_ERROR, "could not create spool file \"" + path_ + "\": " + sys_error(errno));
+}
+
+SpoolFile::~SpoolFile()
+{
+    close_fd();
+    if (!path_.empty())
+        ::unlink(path_.c_str());
+}
+
+void SpoolFile::close_fd()
+{
+    if (fd_ >= 0)
+        ::close(fd_);
+    fd_ = -1;
+}
+
+void SpoolFile::adopt(const std::string &path)
+{
+    close_fd();
+    if (!path_.empty())
+        ::unlink(path_.c_str());
+    path_ = path;
+}
+
+static void check_size(uint64_t size, uint64_t max_size, const std::string &what)
+{
+    if (size > max_size)
+        throw Error(ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+                    what + " is larger than the limit of " + human_size(max_size),
+                    "The file has at least " + human_size(size) + ".",
+                    "Raise import_settings.max_file_size if the file is genuine.");
+}
+
+FileInfo scan_file(const std::string &path, const std::string &label, const std::string &origin,
+                   uint64_t max_size, const std::function<void()> &check_interrupts)
+{
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw Error(ERRCODE_IO_ERROR, "could not open " + label + ": " + sys_error(errno));
+    FileInfo info;
+    info.label = label;
+    info.origin = origin;
+    info.path = path;
+    std::vector<char> buf(kBlock);
+    format::TextScanner scan;
+    pg::Sha256 sha;
+    try {
+        for (;;) {
+            check_interrupts();
+            ssize_t n = ::read(fd, buf.data(), buf.size());
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                throw Error(ERRCODE_IO_ERROR, "could not read " + label + ": " + sys_error(errno));
+            }
+            if (n == 0)
+                break;
+            info.size += static_cast<uint64_t>(n);
+            check_size(info.size, max_size, label);
+            scan.feed(buf.data(), static_cast<size_t>(n));
+            sha.update(buf.data(), static_cast<size_t>(n));
+        }
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    ::close(fd);
+    scan.finish();
+    info.sha256 = sha.hex();
+    info.encoding = scan.encoding();
+    info.has_nul = scan.has_nul();
+    info.undefined_1252 = !scan.valid_utf8() && scan.cp1252_undefined();
+    return info;
+}
+
+FileInfo copy_from_folder(const std::string &folder, const std::string &name, SpoolFile &spool,
+                          uint64_t max_size, const std::function<void()> &check_interrupts)
+{
+    std::string src = folder;
+    if (src.empty() || src.back() != '/')
+        src += '/';
+    src += name;
+    int fd = ::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        int e = errno;
+        std::string hint = e == ENOENT ? "Check that the file was delivered to the folder and that import_settings names it correctly."
+                                       : "The database server's operating-system user must be able to read the file.";
+        throw Error(ERRCODE_UNDEFINED_FILE, "could not open file \"" + src + "\": " + sys_error(e), "", hint);
+    }
+    struct stat st0 {};
+    if (fstat(fd, &st0) != 0 || !S_ISREG(st0.st_mode)) {
+        ::close(fd);
+        throw Error(ERRCODE_UNDEFINED_FILE, "\"" + src + "\" is not a regular file");
+    }
+    try {
+        check_size(static_cast<uint64_t>(st0.st_size), max_size, "file \"" + src + "\"");
+        std::vector<char> buf(kBlock);
+        uint64_t copied = 0;
+        for (;;) {
+            check_interrupts();
+            ssize_t n = ::read(fd, buf.data(), buf.size());
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                throw Error(ERRCODE_IO_ERROR, "could not read file \"" + src + "\": " + sys_error(errno));
+            }
+            if (n == 0)
+                break;
+            copied += static_cast<uint64_t>(n);
+            check_size(copied, max_size, "file \"" + src + "\"");
+            for (ssize_t off = 0; off < n;) {
+                ssize_t w = ::write(spool.fd(), buf.data() + off, static_cast<size_t>(n - off));
+                if (w < 0) {
+                    if (errno == EINTR)
+                        continue;
+                    throw Error(ERRCODE_DISK_FULL, "could not write spool copy of \"" + src + "\": " + sys_error(errno));
+                }
+                off += w;
+            }
+        }
+        struct stat st1 {};
+        if (fstat(fd, &st1) != 0 || st1.st_size != st0.st_size || st1.st_mtim.tv_sec != st0.st_mtim.tv_sec ||
+            st1.st_mtim.tv_nsec != st0.st_mtim.tv_nsec || copied != static_cast<uint64_t>(st1.st_size))
+            throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        "file \"" + src + "\" changed while it was being read", "",
+                        "The file is probably still being delivered; the next run will import it once it is complete.");
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    ::close(fd);
+    spool.close_fd();
+    return scan_file(spool.path(), name, src, max_size, check_interrupts);
+}
+
+} // namespace casemis::source

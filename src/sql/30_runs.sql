@@ -1,0 +1,141 @@
+-- ---------------------------------------------------------------- runs
+-- One row per run, written by the run's background worker: committed as
+-- 'running' before any file is read, finalized in the same transaction that
+-- writes cse/csv (or, for a failed run, right after its rollback).
+CREATE SEQUENCE casemis.import_run_id_seq;
+CREATE TABLE casemis.import_run (
+  run_id             bigint PRIMARY KEY DEFAULT nextval('casemis.import_run_id_seq'),
+  settings_name      text   NOT NULL,
+  status             text   NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'unchanged',
+                                                      'skipped', 'dry_run', 'missed')),
+  started_at         timestamptz NOT NULL DEFAULT clock_timestamp(),
+  finished_at        timestamptz,
+  message            text,
+  type_a_imported    int NOT NULL DEFAULT 0,
+  type_a_unmatched   int NOT NULL DEFAULT 0,
+  type_a_duplicates  int NOT NULL DEFAULT 0,
+  type_a_errors      int NOT NULL DEFAULT 0,
+  type_a_not_in_file int NOT NULL DEFAULT 0,
+  type_b_imported    int NOT NULL DEFAULT 0,
+  type_b_unmatched   int NOT NULL DEFAULT 0,
+  type_b_errors      int NOT NULL DEFAULT 0,
+  email_status       text,
+  -- beyond the SPEC's list
+  trigger            text NOT NULL DEFAULT 'manual' CHECK (trigger IN ('manual', 'upload', 'scheduled')),
+  dry_run            boolean NOT NULL DEFAULT false,
+  forced             boolean NOT NULL DEFAULT false,
+  run_date           date,
+  school_year        int,
+  run_by             text NOT NULL DEFAULT current_user,
+  notify             text,
+  worker_pid         int,
+  warnings           text[] NOT NULL DEFAULT '{}',
+  students_file      text,
+  students_size      bigint,
+  students_sha256    text,
+  services_file      text,
+  services_size      bigint,
+  services_sha256    text,
+  email_sent_at      timestamptz,
+  scheduled_for      timestamptz
+);
+CREATE INDEX import_run_settings_idx ON casemis.import_run (settings_name, run_id);
+CREATE INDEX import_run_finished_idx ON casemis.import_run (finished_at);
+COMMENT ON TABLE casemis.import_run IS 'One row per import run: status, message, counts, files read (name, size, SHA-256), email status.';
+COMMENT ON COLUMN casemis.import_run.message IS 'What happened, in plain English; for a failed run the reason and what to do.';
+COMMENT ON COLUMN casemis.import_run.warnings IS 'Header warnings and per-field counts of values outside a known code set.';
+
+-- ---------------------------------------------------------------- report rows
+-- Rows of the eight report files of a run. Which columns a report uses is in
+-- casemis.report_kind; casemis.report_csv() renders a report as its CSV file.
+CREATE TABLE casemis.import_report (
+  run_id      bigint NOT NULL,
+  report      text   NOT NULL,
+  line_number int,
+  position    int,
+  ssid        text,
+  student_id  text,
+  first_name  text,
+  last_name   text,
+  birthdate   text,
+  grade       text,
+  service     text,
+  field       text,
+  value       text,
+  problem     text,
+  reason      text
+);
+CREATE INDEX import_report_run_idx ON casemis.import_report (run_id, report);
+COMMENT ON TABLE casemis.import_report IS 'Report rows of each run (imported, unmatched, duplicates, errors, not in file).';
+COMMENT ON COLUMN casemis.import_report.student_id IS 'Imported and NotInFile reports: the roster''s student_id; Unmatched and Errors reports: the file''s STUDENT_ID.';
+COMMENT ON COLUMN casemis.import_report.position IS 'Column position in the file of an Errors row (orders several problems on one line).';
+
+CREATE TABLE casemis.report_kind (
+  report   text PRIMARY KEY,
+  ordinal  int  NOT NULL UNIQUE,
+  headers  text[] NOT NULL,
+  columns  text[] NOT NULL
+);
+COMMENT ON TABLE casemis.report_kind IS 'The report files: CSV header names and the import_report columns they come from.';
+INSERT INTO casemis.report_kind VALUES
+ ('CASEMIS_TypeA_ImportedRecords.csv', 1,
+  '{OriginalLineNumber,SSID,FirstName,LastName,Birthdate,Grade,StudentID}',
+  '{line_number,ssid,first_name,last_name,birthdate,grade,student_id}'),
+ ('CASEMIS_TypeA_UnmatchedRecords.csv', 2,
+  '{OriginalLineNumber,SSID,StudentID,FirstName,LastName,Birthdate,Grade,Reason}',
+  '{line_number,ssid,student_id,first_name,last_name,birthdate,grade,reason}'),
+ ('CASEMIS_TypeA_Duplicates.csv', 3,
+  '{OriginalLineNumber,SSID,FirstName,LastName,Birthdate,Grade}',
+  '{line_number,ssid,first_name,last_name,birthdate,grade}'),
+ ('CASEMIS_TypeA_NotInFile.csv', 4,
+  '{StudentID,SSID,FirstName,LastName,Birthdate,Grade}',
+  '{student_id,ssid,first_name,last_name,birthdate,grade}'),
+ ('CASEMIS_TypeA_Errors.csv', 5,
+  '{OriginalLineNumber,SSID,StudentID,Field,Value,Problem}',
+  '{line_number,ssid,student_id,field,value,problem}'),
+ ('CASEMIS_TypeB_ImportedRecords.csv', 6,
+  '{OriginalLineNumber,SSID,StudentID,Service}',
+  '{line_number,ssid,student_id,service}'),
+ ('CASEMIS_TypeB_UnmatchedRecords.csv', 7,
+  '{OriginalLineNumber,SSID,StudentID,Service,Reason}',
+  '{line_number,ssid,student_id,service,reason}'),
+ ('CASEMIS_TypeB_Errors.csv', 8,
+  '{OriginalLineNumber,SSID,StudentID,Field,Value,Problem}',
+  '{line_number,ssid,student_id,field,value,problem}');
+
+-- One CSV field: quoted only when it holds a comma, a double quote, CR or LF.
+CREATE FUNCTION casemis.csv_field(v text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN v IS NULL THEN ''
+            WHEN v ~ '[,"\r\n]' THEN '"' || replace(v, '"', '""') || '"'
+            ELSE v END;
+
+-- The report named by its file name, as CSV text (UTF-8, CRLF, header row).
+CREATE FUNCTION casemis.report_csv(run_id bigint, report text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET datestyle = 'ISO, MDY' AS $$
+DECLARE
+  k casemis.report_kind;
+  body text;
+  line_expr text;
+  order_expr text;
+BEGIN
+  SELECT * INTO k FROM casemis.report_kind rk WHERE rk.report = report_csv.report;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'unknown report "%"', report
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use one of: ' || (SELECT string_agg(r.report, ', ' ORDER BY r.ordinal) FROM casemis.report_kind r);
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM casemis.import_run r WHERE r.run_id = report_csv.run_id) THEN
+    RAISE EXCEPTION 'import run % does not exist', run_id USING ERRCODE = 'no_data_found';
+  END IF;
+  SELECT string_agg(format('casemis.csv_field(r.%I::text)', c), $q$ || ',' || $q$) INTO line_expr
+    FROM unnest(k.columns) AS c;
+  order_expr := CASE WHEN k.report = 'CASEMIS_TypeA_NotInFile.csv'
+                     THEN 'r.student_id::numeric, r.ssid'
+                     ELSE 'r.line_number, r.position' END;
+  EXECUTE format('SELECT string_agg(%s, E''\r\n'' ORDER BY %s) FROM casemis.import_report r
+                   WHERE r.run_id = $1 AND r.report = $2', line_expr, order_expr)
+     INTO body USING run_id, k.report;
+  RETURN array_to_string(k.headers, ',') || E'\r\n' || coalesce(body || E'\r\n', '');
+END $$;
+COMMENT ON FUNCTION casemis.report_csv(bigint, text) IS 'A run''s report as CSV text (header row included), e.g. report_csv(42, ''CASEMIS_TypeA_ImportedRecords.csv'').';

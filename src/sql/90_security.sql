@@ -1,0 +1,19 @@
+-- ---------------------------------------------------------------- data safety
+-- pg_dump keeps the district's data: every table is extension configuration.
+SELECT pg_catalog.pg_extension_config_dump('casemis.students', '');
+SELECT pg_catalog.pg_extension_config_dump('casemis.cse', '');
+SELECT pg_catalog.pg_extension_config_dump('casemis.csv', '');
+SELECT pg_catalog.pg_extension_config_dump('casemis.school_calendar', '');
+SELECT pg_catalog.pg_extension_config_dump('casemis.import_settings', '');
+SELECT pg_catalog.pg_extension_config_dump('casemis.import_run', '');
+SELECT pg_catalog.pg_extension_config_dump('casemis.import_run_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('casemis.import_report', '');
+SELECT pg_catalog.pg_extension_config_dump('casemis.layout_field', 'WHERE NOT shipped');
+SELECT pg_catalog.pg_extension_config_dump('casemis.layout_alias', 'WHERE NOT shipped');
+
+-- ---------------------------------------------------------------- privileges
+-- Nothing is granted to PUBLIC, functions included.
+REVOKE ALL ON SCHEMA casemis FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA casemis FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA casemis FROM PUBLIC;
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA casemis FROM PUBLIC;
