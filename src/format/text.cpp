@@ -1,0 +1,134 @@
+// text.cpp -- incremental UTF-8 / Windows-1252 / binary detection.
+#include "format/text.hpp"
+
+#include <cstring>
+
+namespace casemis::format {
+
+namespace {
+
+// True if any byte of the 8-byte word is zero (classic bit trick).
+inline bool word_has_zero(uint64_t w)
+{
+    return ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) != 0;
+}
+
+inline bool cp1252_undefined_byte(unsigned char c)
+{
+    return c == 0x81 || c == 0x8D || c == 0x8F || c == 0x90 || c == 0x9D;
+}
+
+} // namespace
+
+void TextScanner::feed(const char *data, size_t n)
+{
+    const auto *p = reinterpret_cast<const unsigned char *>(data);
+    const auto *const start = p;
+    const auto *end = p + n;
+
+    // The first three bytes decide the BOM; they may arrive in several pieces.
+    for (size_t i = 0; total_ + i < 3 && i < n; ++i) {
+        head_[total_ + i] = p[i];
+        if (total_ + i == 2)
+            bom_ = head_[0] == 0xEF && head_[1] == 0xBB && head_[2] == 0xBF;
+    }
+
+    uint64_t base = total_; // stream offset of data[0]
+    while (p < end) {
+        // Fast path: eight plain ASCII bytes without NUL while no sequence is open.
+        if (pending_ == 0) {
+            while (end - p >= 8) {
+                uint64_t w;
+                std::memcpy(&w, p, 8);
+                if ((w & 0x8080808080808080ULL) != 0 || word_has_zero(w))
+                    break;
+                p += 8;
+            }
+            if (p == end)
+                break;
+        }
+        const unsigned char c = *p;
+        const uint64_t off = base + static_cast<uint64_t>(p - start);
+        ++p;
+        if (c == 0) {
+            nul_ = true;
+        } else if (cp1252_undefined_byte(c)) {
+            cp1252_bad_ = true;
+        }
+        if (!utf8_ok_)
+            continue;
+
+        if (pending_ > 0) {
+            bool good;
+            if (c < 0x80 || c > 0xBF) {
+                good = false;
+            } else if (seen_ == 0) {
+                // The second byte carries the overlong / surrogate / >U+10FFFF limits.
+                switch (lead_) {
+                case 0xE0: good = c >= 0xA0; break;          // overlong 3-byte
+                case 0xED: good = c <= 0x9F; break;          // UTF-16 surrogates
+                case 0xF0: good = c >= 0x90; break;          // overlong 4-byte
+                case 0xF4: good = c <= 0x8F; break;          // above U+10FFFF
+                default: good = true; break;
+                }
+            } else {
+                good = true;
+            }
+            if (!good) {
+                utf8_ok_ = false;
+                bad_off_ = off - static_cast<uint64_t>(seen_) - 1; // the sequence's lead byte
+                pending_ = 0;
+                continue;
+            }
+            ++seen_;
+            --pending_;
+            continue;
+        }
+
+        if (c < 0x80)
+            continue;
+        if (c >= 0xC2 && c <= 0xDF) {
+            pending_ = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            pending_ = 2;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            pending_ = 3;
+        } else { // stray continuation byte, C0/C1 (always overlong) or F5..FF
+            utf8_ok_ = false;
+            bad_off_ = off;
+            continue;
+        }
+        lead_ = c;
+        seen_ = 0;
+    }
+    total_ += n;
+}
+
+void TextScanner::finish()
+{
+    if (utf8_ok_ && pending_ > 0) { // truncated sequence at the end
+        utf8_ok_ = false;
+        bad_off_ = total_ - static_cast<uint64_t>(seen_) - 1;
+    }
+    pending_ = 0;
+}
+
+std::string_view trim(std::string_view s)
+{
+    size_t b = 0, e = s.size();
+    while (b < e && (s[b] == ' ' || s[b] == '\t'))
+        ++b;
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+        --e;
+    return s.substr(b, e - b);
+}
+
+bool has_high_bytes(std::string_view s)
+{
+    for (char c : s)
+        if (static_cast<unsigned char>(c) >= 0x80)
+            return true;
+    return false;
+}
+
+} // namespace casemis::format
