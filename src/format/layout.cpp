@@ -1,0 +1,344 @@
+// layout.cpp -- resolve a file's header row against a layout; validate records.
+#include "format/layout.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "format/dates.hpp"
+#include "format/text.hpp"
+
+namespace casemis::format {
+
+namespace {
+
+std::string upper(std::string_view s)
+{
+    std::string u(s);
+    for (char &c : u)
+        if (c >= 'a' && c <= 'z')
+            c = static_cast<char>(c - 'a' + 'A');
+    return u;
+}
+
+std::string join(const std::vector<std::string> &items, const char *sep)
+{
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i)
+            out += sep;
+        out += items[i];
+    }
+    return out;
+}
+
+// "3 and 9", "3, 5 and 9" (1-based column numbers).
+std::string column_list(const std::vector<int> &cols)
+{
+    std::string out;
+    for (size_t i = 0; i < cols.size(); ++i) {
+        if (i)
+            out += i + 1 == cols.size() ? " and " : ", ";
+        out += std::to_string(cols[i] + 1);
+    }
+    return out;
+}
+
+// "SERVICE (or SERV_CODE, SERVICE_CODE)": a field and the other names it answers to.
+std::string with_aliases(const FieldDef &f)
+{
+    if (f.aliases.empty())
+        return f.header;
+    return f.header + " (or " + join(f.aliases, ", ") + ")";
+}
+
+// The layout's key fields as the spec names them: roles in their declared order
+// (SSID, STUDENT_ID, LAST_NAME, FIRST_NAME, BIRTHDATE), then other keys by position.
+std::vector<int> table_a_keys(const Layout &layout)
+{
+    std::vector<int> keys;
+    for (size_t i = 0; i < layout.fields.size(); ++i)
+        if (layout.fields[i].key)
+            keys.push_back(static_cast<int>(i));
+    auto rank = [&](int i) {
+        Role r = layout.fields[static_cast<size_t>(i)].role;
+        return r == Role::None ? 1000 : static_cast<int>(r);
+    };
+    std::stable_sort(keys.begin(), keys.end(), [&](int a, int b) { return rank(a) < rank(b); });
+    return keys;
+}
+
+bool is_code(const FieldDef &f, std::string_view v)
+{
+    for (const std::string &c : f.codes)
+        if (c == v)
+            return true;
+    return false;
+}
+
+// Whole number 0..100, digits only (leading zeros allowed); writes it without them.
+bool parse_percent(std::string_view v, std::string &out)
+{
+    size_t i = 0;
+    while (i < v.size() && v[i] == '0')
+        ++i;
+    int n = 0;
+    for (size_t j = i; j < v.size(); ++j) {
+        if (v[j] < '0' || v[j] > '9')
+            return false;
+        n = n * 10 + (v[j] - '0');
+        if (n > 100)
+            return false;
+    }
+    if (v.empty())
+        return false;
+    char buf[4];
+    int len = 0;
+    if (n == 100) {
+        buf[len++] = '1', buf[len++] = '0', buf[len++] = '0';
+    } else {
+        if (n >= 10)
+            buf[len++] = static_cast<char>('0' + n / 10);
+        buf[len++] = static_cast<char>('0' + n % 10);
+    }
+    out.assign(buf, static_cast<size_t>(len));
+    return true;
+}
+
+} // namespace
+
+int Layout::find_role(Role r) const
+{
+    for (size_t i = 0; i < fields.size(); ++i)
+        if (fields[i].role == r)
+            return static_cast<int>(i);
+    return -1;
+}
+
+int HeaderCheck::column_of(const Layout &layout, Role r) const
+{
+    int f = layout.find_role(r);
+    if (f < 0 || static_cast<size_t>(f) >= field_column.size())
+        return -1;
+    return field_column[static_cast<size_t>(f)];
+}
+
+HeaderCheck check_headers(const std::vector<std::string_view> &file_headers, const Layout &layout)
+{
+    HeaderCheck hc;
+    hc.field_column.assign(layout.fields.size(), -1);
+
+    // Name -> field; a field's own header wins over another field's alias.
+    std::unordered_map<std::string, int> names;
+    for (size_t i = 0; i < layout.fields.size(); ++i)
+        names.emplace(upper(trim(layout.fields[i].header)), static_cast<int>(i));
+    for (size_t i = 0; i < layout.fields.size(); ++i)
+        for (const std::string &a : layout.fields[i].aliases)
+            names.emplace(upper(trim(a)), static_cast<int>(i));
+
+    std::unordered_map<std::string, int> unknown_seen; // upper name -> first column
+    auto add_duplicate = [&](const std::string &name) {
+        if (std::find(hc.duplicate_headers.begin(), hc.duplicate_headers.end(), name) ==
+            hc.duplicate_headers.end())
+            hc.duplicate_headers.push_back(name);
+    };
+
+    for (size_t col = 0; col < file_headers.size(); ++col) {
+        ColumnBinding cb;
+        cb.header = std::string(trim(file_headers[col]));
+        if (cb.header.empty()) {
+            hc.empty_headers.push_back("column " + std::to_string(col + 1));
+            hc.columns.push_back(std::move(cb));
+            continue;
+        }
+        const std::string key = upper(cb.header);
+        auto it = names.find(key);
+        if (it != names.end()) {
+            cb.field = it->second;
+            int &fc = hc.field_column[static_cast<size_t>(cb.field)];
+            if (fc >= 0)
+                add_duplicate(layout.fields[static_cast<size_t>(cb.field)].header);
+            else
+                fc = static_cast<int>(col);
+        } else if (unknown_seen.count(key)) {
+            add_duplicate(hc.columns[static_cast<size_t>(unknown_seen[key])].header);
+        } else {
+            unknown_seen.emplace(key, static_cast<int>(col));
+            hc.unknown_headers.push_back(cb.header);
+        }
+        hc.columns.push_back(std::move(cb));
+    }
+
+    auto missing = [&](int f) { return f < 0 || hc.field_column[static_cast<size_t>(f)] < 0; };
+    if (layout.table == 'B') {
+        // Keys by role: the student (STUDENT_ID or SSID) and the service code.
+        const int sid = layout.find_role(Role::StudentId), ssid = layout.find_role(Role::Ssid);
+        const int svc = layout.find_role(Role::Service);
+        if (missing(sid) && missing(ssid)) {
+            hc.missing_keys.push_back(
+                (sid >= 0 ? layout.fields[static_cast<size_t>(sid)].header : "STUDENT_ID") +
+                " or " + (ssid >= 0 ? layout.fields[static_cast<size_t>(ssid)].header : "SSID"));
+        }
+        if (missing(svc))
+            hc.missing_keys.push_back(svc >= 0 ? layout.fields[static_cast<size_t>(svc)].header
+                                               : "SERVICE");
+        for (size_t i = 0; i < layout.fields.size(); ++i) {
+            const int f = static_cast<int>(i);
+            if (hc.field_column[i] < 0 && f != svc &&
+                !((f == sid || f == ssid) && missing(sid) && missing(ssid)))
+                hc.missing_fields.push_back(layout.fields[i].header);
+        }
+    } else {
+        for (int f : table_a_keys(layout))
+            if (missing(f))
+                hc.missing_keys.push_back(layout.fields[static_cast<size_t>(f)].header);
+        for (size_t i = 0; i < layout.fields.size(); ++i)
+            if (hc.field_column[i] < 0 && !layout.fields[i].key)
+                hc.missing_fields.push_back(layout.fields[i].header);
+    }
+    return hc;
+}
+
+std::string HeaderCheck::fatal_message(const Layout &layout) const
+{
+    std::vector<std::string> parts;
+    if (!missing_keys.empty()) {
+        std::string expected;
+        if (layout.table == 'B') {
+            const int sid = layout.find_role(Role::StudentId), ssid = layout.find_role(Role::Ssid);
+            const int svc = layout.find_role(Role::Service);
+            expected = (sid >= 0 ? with_aliases(layout.fields[static_cast<size_t>(sid)])
+                                 : std::string("STUDENT_ID")) +
+                       " or " +
+                       (ssid >= 0 ? with_aliases(layout.fields[static_cast<size_t>(ssid)])
+                                  : std::string("SSID")) +
+                       ", and " +
+                       (svc >= 0 ? with_aliases(layout.fields[static_cast<size_t>(svc)])
+                                 : std::string("SERVICE"));
+        } else {
+            std::vector<std::string> names;
+            for (int f : table_a_keys(layout))
+                names.push_back(with_aliases(layout.fields[static_cast<size_t>(f)]));
+            expected = join(names, ", ");
+        }
+        std::vector<std::string> found;
+        const size_t shown = std::min<size_t>(columns.size(), 100);
+        for (size_t i = 0; i < shown; ++i)
+            found.push_back(columns[i].header.empty() ? "(empty)" : columns[i].header);
+        std::string found_text = found.empty() ? "(no headers)" : join(found, ", ");
+        if (columns.size() > shown)
+            found_text += " and " + std::to_string(columns.size() - shown) + " more";
+        parts.push_back(std::string("Table ") + (layout.table == 'B' ? 'B' : 'A') +
+                        " key header(s) missing or misnamed: " + join(missing_keys, ", ") +
+                        ". Expected key headers: " + expected + ". Found: " + found_text + ".");
+    }
+    if (!duplicate_headers.empty()) {
+        std::vector<std::string> dups;
+        for (const std::string &name : duplicate_headers) {
+            const std::string key = upper(name);
+            std::vector<int> cols;
+            for (size_t i = 0; i < columns.size(); ++i) {
+                const int f = columns[i].field;
+                const std::string &h = f >= 0 && static_cast<size_t>(f) < layout.fields.size()
+                                           ? layout.fields[static_cast<size_t>(f)].header
+                                           : columns[i].header;
+                if (!h.empty() && upper(h) == key)
+                    cols.push_back(static_cast<int>(i));
+            }
+            dups.push_back(cols.size() > 1 ? name + " (columns " + column_list(cols) + ")" : name);
+        }
+        parts.push_back("Duplicate header(s): " + join(dups, ", ") + ".");
+    }
+    if (!empty_headers.empty()) {
+        std::vector<std::string> empties;
+        for (const std::string &c : empty_headers)
+            empties.push_back(c + " has no header");
+        parts.push_back("Header row incomplete: " + join(empties, ", ") + ".");
+    }
+    return join(parts, " ");
+}
+
+std::vector<std::string> HeaderCheck::warnings() const
+{
+    std::vector<std::string> w;
+    if (!unknown_headers.empty())
+        w.push_back("Unknown header(s), kept as extra data: " + join(unknown_headers, ", ") + ".");
+    if (!missing_fields.empty())
+        w.push_back("Header(s) of the layout not found in the file: " + join(missing_fields, ", ") +
+                    ".");
+    return w;
+}
+
+void validate_record(const CsvRecord &rec, const HeaderCheck &hc, const Layout &layout,
+                     ValidatedRecord &out)
+{
+    const size_t n = hc.columns.size();
+    out.values.resize(n);
+    out.null.assign(n, true);
+    out.problems.clear();
+    out.code_warnings.clear();
+
+    auto whole_record = [&](std::string problem) {
+        for (std::string &v : out.values)
+            v.clear();
+        Problem p;
+        p.problem = std::move(problem);
+        out.problems.push_back(std::move(p));
+    };
+    if (rec.fields.size() != n) {
+        whole_record("expected " + std::to_string(n) + " fields, found " +
+                     std::to_string(rec.fields.size()));
+        return;
+    }
+    if (!rec.problem.empty()) {
+        whole_record(rec.problem);
+        return;
+    }
+
+    for (size_t i = 0; i < n; ++i) {
+        const std::string_view v = trim(rec.fields[i]);
+        std::string &value = out.values[i];
+        if (v.empty()) {
+            value.clear();
+            continue;
+        }
+        out.null[i] = false;
+        const int f = hc.columns[i].field;
+        if (f < 0 || static_cast<size_t>(f) >= layout.fields.size()) {
+            value.assign(v.data(), v.size()); // unknown column: kept as text
+            continue;
+        }
+        const FieldDef &def = layout.fields[static_cast<size_t>(f)];
+        const char *problem = nullptr;
+        switch (def.type) {
+        case DataType::Text:
+            value.assign(v.data(), v.size());
+            if (!def.codes.empty() && !is_code(def, v))
+                out.code_warnings.push_back(f);
+            break;
+        case DataType::Date: {
+            Date d;
+            DateStatus st = parse_date(v, d);
+            if (st == DateStatus::Ok)
+                value = d.iso();
+            else
+                problem = date_problem(st);
+            break;
+        }
+        case DataType::Percent:
+            if (!parse_percent(v, value))
+                problem = "not a whole percent from 0 to 100";
+            break;
+        }
+        if (problem) {
+            value.assign(v.data(), v.size());
+            Problem p;
+            p.column = static_cast<int>(i);
+            p.field = hc.columns[i].header;
+            p.value = value;
+            p.problem = problem;
+            out.problems.push_back(std::move(p));
+        }
+    }
+}
+
+} // namespace casemis::format
