@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# demo.sh -- `make demo`: the main job end to end on a throwaway cluster.
+#
+# As root: builds and installs the extension, starts PostgreSQL 15 (pg_cron
+# preloaded) as postgres under $DEMO_DIR, creates database casemis_demo and the
+# extension, generates a sample roster + Table A + Table B, loads the roster,
+# configures a folder setting, runs casemis.casemis_import(), shows the run and
+# the first lines of each report, exports the report files, and stops the
+# cluster (DEMO_KEEP=1 leaves it running).
+#
+# Environment: DEMO_DIR=/tmp/casemis_demo  DEMO_PORT=55499  DEMO_STUDENTS=200
+#              DEMO_SEED=2017  DEMO_KEEP=0
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+DIR=${DEMO_DIR:-/tmp/casemis_demo}
+PORT=${DEMO_PORT:-55499}
+STUDENTS=${DEMO_STUDENTS:-200}
+SEED=${DEMO_SEED:-2017}
+PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+PGBIN=/usr/lib/postgresql/15/bin
+DB=casemis_demo
+SCHOOL_YEAR=2017                       # the sample is the 2017-18 school year
+
+section() { printf '\n=== %s\n' "$*"; }
+[ "$(id -u)" -eq 0 ] || { echo "demo.sh must run as root (make install, runuser)" >&2; exit 2; }
+case "$DIR" in /*/*) ;; *) echo "DEMO_DIR must be an absolute path: $DIR" >&2; exit 2 ;; esac
+
+as_pg() { runuser -u postgres -- "$@"; }
+stop_cluster() {
+    if [ -f "$DIR/pg/data/postmaster.pid" ]; then
+        as_pg "$PGBIN/pg_ctl" -D "$DIR/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+}
+on_exit() {
+    local rc=$?
+    if [ "${DEMO_KEEP:-0}" = 1 ]; then
+        echo
+        echo "DEMO_KEEP=1: the cluster is still running:"
+        echo "  runuser -u postgres -- psql -h $DIR/pg/sock -p $PORT -d $DB"
+        echo "  stop: runuser -u postgres -- $PGBIN/pg_ctl -D $DIR/pg/data stop"
+    else
+        stop_cluster
+    fi
+    [ $rc -eq 0 ] || echo "demo FAILED (exit $rc); server log: $DIR/pg/server.log" >&2
+    exit $rc
+}
+
+section "build + install"
+for p in postgresql-15 postgresql-server-dev-15 postgresql-15-cron g++ make; do
+    [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
+        { echo "package $p is missing: run 'make test' once (it installs everything)" >&2; exit 2; }
+done
+flock /tmp/casemis_build.lock make -C "$REPO" --no-print-directory PG_CONFIG="$PG_CONFIG" >/dev/null
+flock /tmp/casemis_build.lock make -C "$REPO" --no-print-directory install PG_CONFIG="$PG_CONFIG" >/dev/null
+echo "installed casemis_import $(sed -n "s/^default_version = '\(.*\)'/\1/p" "$REPO/casemis_import.control")"
+
+section "throwaway cluster on port $PORT ($DIR)"
+stop_cluster                                  # a kept demo from last time
+rm -rf -- "$DIR"
+install -d -m 755 -o postgres -g postgres "$DIR" "$DIR/pg" "$DIR/pg/sock" "$DIR/files" "$DIR/reports"
+trap on_exit EXIT
+as_pg "$PGBIN/initdb" -D "$DIR/pg/data" -U postgres --auth=trust --encoding=UTF8 \
+    --locale=C.UTF-8 >"$DIR/pg/initdb.log"
+cat >>"$DIR/pg/data/postgresql.conf" <<EOF
+
+# ---- scripts/demo.sh
+port = $PORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$DIR/pg/sock'
+timezone = 'America/Los_Angeles'
+shared_preload_libraries = 'pg_cron'
+cron.database_name = '$DB'
+cron.use_background_workers = on
+max_worker_processes = 20
+EOF
+as_pg "$PGBIN/pg_ctl" -D "$DIR/pg/data" -l "$DIR/pg/server.log" -w start >/dev/null
+export PGHOST="$DIR/pg/sock" PGPORT="$PORT" PGUSER=postgres
+psql() { as_pg env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres "$PGBIN/psql" -X -v ON_ERROR_STOP=1 "$@"; }
+cd "$DIR"
+psql -q -d postgres -c "CREATE DATABASE $DB"
+psql -q -d "$DB" -c 'CREATE EXTENSION pg_cron' -c 'CREATE EXTENSION casemis_import'
+echo "database $DB with extensions: $(psql -d "$DB" -At -c "SELECT string_agg(extname || ' ' || extversion, ', ' ORDER BY extname) FROM pg_extension WHERE extname <> 'plpgsql'")"
+
+section "sample files ($STUDENTS students, seed $SEED)"
+install -m 644 "$REPO/scripts/gen_sample.py" "$DIR/gen_sample.py"   # the clone may be unreadable by postgres
+as_pg /usr/bin/python3 "$DIR/gen_sample.py" --students "$STUDENTS" --seed "$SEED" --out "$DIR/files"
+ls -l "$DIR/files"
+
+section "roster, calendar and settings"
+psql -d "$DB" <<SQL
+COPY casemis.students FROM '$DIR/files/roster.csv' WITH (FORMAT csv, HEADER);
+INSERT INTO casemis.school_calendar (school_code, school_year, first_day)
+     VALUES (0, $SCHOOL_YEAR, '$SCHOOL_YEAR-08-16');
+INSERT INTO casemis.import_settings (name, source, folder_path, school_year, include_services)
+     VALUES ('default', 'folder', '$DIR/files', $SCHOOL_YEAR, true);
+SELECT count(*) AS roster_students FROM casemis.students;
+SELECT name, source, folder_path, students_file, services_file, include_services, school_year, time_zone
+  FROM casemis.import_settings;
+SQL
+
+section "SELECT casemis.casemis_import()"
+RUN_ID=$(psql -d "$DB" -At -c 'SELECT casemis.casemis_import()')
+echo "run_id = $RUN_ID"
+psql -d "$DB" -x -c "SELECT * FROM casemis.import_run WHERE run_id = $RUN_ID"
+psql -d "$DB" -c "SELECT count(*) AS cse_rows FROM casemis.cse" \
+              -c "SELECT count(*) AS csv_rows, count(DISTINCT student_id) AS students FROM casemis.csv"
+
+section "reports (first lines of each)"
+for report in $(psql -d "$DB" -At -c 'SELECT report FROM casemis.report_kind ORDER BY ordinal'); do
+    rows=$(psql -d "$DB" -At -c "SELECT count(*) FROM casemis.import_report WHERE run_id = $RUN_ID AND report = '$report'")
+    echo "--- $report ($rows rows)"
+    psql -d "$DB" -At -c "SELECT casemis.report_csv($RUN_ID, '$report')" | tr -d '\r' | head -n 6
+done
+
+section "export_reports"
+psql -d "$DB" -At -c "SELECT casemis.export_reports($RUN_ID, '$DIR/reports')"
+echo
+echo "Report files are in $DIR/reports; sample input files in $DIR/files."
