@@ -37,7 +37,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # PGXS's LLVM bitcode step (clang) does not see PG_CXXFLAGS.
-COMPILE.cxx.bc += -std=c++17 -I$(srcdir)/src
+COMPILE.cxx.bc += -std=c++17 -Wno-register -I$(srcdir)/src
 
 $(DATA_built): $(SQL_PIECES) $(EXTENSION).control
 	cat $(SQL_PIECES) > $@

@@ -13,6 +13,7 @@ extern "C" {
 #include "parser/parse_relation.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/regproc.h"
 #include "utils/varlena.h"
 }
 

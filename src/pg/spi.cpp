@@ -29,44 +29,94 @@ Spi::~Spi()
     }
 }
 
-static uint64_t run(const std::string &sql, const Params &params, bool read_only,
-                    std::vector<Row> *out)
+static void bind(const Params &params, std::vector<Oid> &types, std::vector<Datum> &values,
+                 std::vector<char> &nulls)
 {
-    const int n = static_cast<int>(params.size());
-    std::vector<Oid> types(n, TEXTOID);
-    std::vector<Datum> values(n);
-    std::vector<char> nulls(n, ' ');
-    uint64_t processed = 0;
+    const size_t n = params.size();
+    types.assign(n, TEXTOID);
+    values.assign(n, (Datum)0);
+    nulls.assign(n, ' ');
     pg_guard([&] {
-        for (int i = 0; i < n; ++i) {
+        for (size_t i = 0; i < n; ++i) {
             if (params[i])
                 values[i] = PointerGetDatum(
                     cstring_to_text_with_len(params[i]->data(), (int)params[i]->size()));
             else
                 nulls[i] = 'n';
         }
-        int rc = SPI_execute_with_args(sql.c_str(), n, types.data(), values.data(), nulls.data(),
-                                       read_only, 0);
+    });
+}
+
+static void collect(uint64_t processed, std::vector<Row> &out)
+{
+    out.clear();
+    if (SPI_tuptable == nullptr)
+        return;
+    const int ncols = SPI_tuptable->tupdesc->natts;
+    out.reserve(processed);
+    for (uint64_t r = 0; r < processed; ++r) {
+        Row row(ncols);
+        for (int c = 0; c < ncols; ++c) {
+            char *v = nullptr;
+            pg_guard([&] { v = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1); });
+            if (v != nullptr) {
+                row[c] = std::string(v);
+                pg_guard([&] { pfree(v); });
+            }
+        }
+        out.push_back(std::move(row));
+    }
+}
+
+void Spi::cursor_open(const std::string &sql, const Params &params)
+{
+    std::vector<Oid> types;
+    std::vector<Datum> values;
+    std::vector<char> nulls;
+    bind(params, types, values, nulls);
+    Portal portal = nullptr;
+    pg_guard([&] {
+        portal = SPI_cursor_open_with_args(NULL, sql.c_str(), (int)params.size(), types.data(),
+                                           values.data(), nulls.data(), true, 0);
+    });
+    portal_ = portal;
+}
+
+bool Spi::cursor_fetch(long batch, std::vector<Row> &rows)
+{
+    Portal portal = static_cast<Portal>(portal_);
+    uint64_t processed = 0;
+    pg_guard([&] {
+        SPI_cursor_fetch(portal, true, batch);
+        processed = SPI_processed;
+    });
+    collect(processed, rows);
+    pg_guard([&] { SPI_freetuptable(SPI_tuptable); });
+    if (processed == 0) {
+        pg_guard([&] { SPI_cursor_close(portal); });
+        portal_ = nullptr;
+        return false;
+    }
+    return true;
+}
+
+static uint64_t run(const std::string &sql, const Params &params, bool read_only,
+                    std::vector<Row> *out)
+{
+    std::vector<Oid> types;
+    std::vector<Datum> values;
+    std::vector<char> nulls;
+    bind(params, types, values, nulls);
+    uint64_t processed = 0;
+    pg_guard([&] {
+        int rc = SPI_execute_with_args(sql.c_str(), (int)params.size(), types.data(), values.data(),
+                                       nulls.data(), read_only, 0);
         if (rc < 0)
             elog(ERROR, "SPI_execute_with_args failed (%d): %s", rc, sql.c_str());
         processed = SPI_processed;
     });
-    if (out != nullptr && SPI_tuptable != nullptr) {
-        const int ncols = SPI_tuptable->tupdesc->natts;
-        out->reserve(processed);
-        for (uint64_t r = 0; r < processed; ++r) {
-            Row row(ncols);
-            for (int c = 0; c < ncols; ++c) {
-                char *v = nullptr;
-                pg_guard([&] { v = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1); });
-                if (v != nullptr) {
-                    row[c] = std::string(v);
-                    pfree(v);
-                }
-            }
-            out->push_back(std::move(row));
-        }
-    }
+    if (out != nullptr)
+        collect(processed, *out);
     return processed;
 }
 

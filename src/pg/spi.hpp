@@ -32,9 +32,28 @@ class Spi {
     Value scalar(const std::string &sql, const Params &params = {});
     // Run a statement; returns SPI_processed.
     uint64_t exec(const std::string &sql, const Params &params = {});
+    // Stream the rows of a query through a cursor, `batch` at a time, calling
+    // fn(row) for each; memory stays bounded whatever the row count.
+    template <typename F>
+    uint64_t each(const std::string &sql, const Params &params, long batch, F &&fn)
+    {
+        uint64_t n = 0;
+        cursor_open(sql, params);
+        std::vector<Row> rows;
+        while (cursor_fetch(batch, rows)) {
+            for (Row &r : rows) {
+                fn(r);
+                ++n;
+            }
+        }
+        return n;
+    }
 
   private:
+    void cursor_open(const std::string &sql, const Params &params);
+    bool cursor_fetch(long batch, std::vector<Row> &rows); // false (and closed) at the end
     bool connected_ = false;
+    void *portal_ = nullptr;
 };
 
 // Quote an identifier / literal the PostgreSQL way.

@@ -32,15 +32,37 @@ SET search_path = pg_catalog, pg_temp SET datestyle = 'ISO, MDY'
 AS 'MODULE_PATHNAME', 'casemis_export_reports';
 COMMENT ON FUNCTION casemis.export_reports(bigint, text) IS 'Write a run''s report CSV files into a server directory; returns the paths written.';
 
--- Runs left 'running' by a worker that died (crash, kill) hold no lock: mark
--- them failed. Called by every run, by the scheduler and by casemis.status.
-CREATE FUNCTION casemis.reap_interrupted_runs() RETURNS int
+-- Internal: start a scheduled run in its own worker and return its pid
+-- without waiting (the scheduler's tick must not block on a long import).
+CREATE FUNCTION casemis._launch_run(settings_name text, scheduled_for timestamptz DEFAULT NULL)
+RETURNS int
 LANGUAGE c VOLATILE
 SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'casemis_reap_interrupted_runs';
-COMMENT ON FUNCTION casemis.reap_interrupted_runs() IS 'Mark failed ("interrupted") the runs whose worker is gone; returns how many.';
+AS 'MODULE_PATHNAME', 'casemis_launch_run';
 
 -- Internal: the advisory-lock key of a setting (one run of a setting at a time).
 CREATE FUNCTION casemis._run_lock_key(settings_name text) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 RETURN (x'5CA5E000'::bigint << 32) | (hashtextextended(settings_name, 0) & x'7FFFFFFF'::bigint);
+
+-- Runs left 'running' by a worker that died (crash, kill) no longer hold their
+-- setting's lock: mark them failed. Called by every run, by the scheduler and
+-- by casemis.status; returns how many it marked.
+CREATE FUNCTION casemis.reap_interrupted_runs() RETURNS int
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  n int;
+BEGIN
+  UPDATE casemis.import_run r
+     SET status = 'failed', finished_at = clock_timestamp(),
+         message = 'interrupted: the run''s worker ended before finishing (server crash, restart or kill); nothing of it was applied'
+   WHERE r.status = 'running'
+     AND NOT EXISTS (SELECT 1 FROM pg_locks l
+                      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                        AND ((l.classid::int8 << 32) | l.objid::int8) = casemis._run_lock_key(r.settings_name));
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $$;
+COMMENT ON FUNCTION casemis.reap_interrupted_runs() IS 'Mark failed ("interrupted") the runs whose worker is gone; returns how many.';

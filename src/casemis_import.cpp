@@ -1,0 +1,150 @@
+// casemis_import.cpp -- the module and its SQL-callable functions. Each is a
+// thin CASEMIS_FUNCTION shim over C++ (see pg/boundary.hpp).
+#include <cerrno>
+#include <cstdio>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pg/boundary.hpp"
+#include "pg/spi.hpp"
+#include "run/launch.hpp"
+
+extern "C" {
+#include "catalog/pg_authid.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+PG_MODULE_MAGIC;
+}
+
+namespace {
+
+std::string text_arg(FunctionCallInfo fcinfo, int n)
+{
+    text *t = PG_GETARG_TEXT_PP(n);
+    return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+casemis::run::Upload bytea_arg(FunctionCallInfo fcinfo, int n)
+{
+    bytea *b = PG_GETARG_BYTEA_PP(n);
+    return casemis::run::Upload{VARDATA_ANY(b), static_cast<size_t>(VARSIZE_ANY_EXHDR(b))};
+}
+
+void require_arg(FunctionCallInfo fcinfo, int n, const char *name)
+{
+    if (PG_ARGISNULL(n))
+        throw casemis::Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, std::string(name) + " must not be NULL");
+}
+
+} // namespace
+
+// casemis_import(settings_name, dry_run, force) -> run id
+CASEMIS_FUNCTION(casemis_import_run)
+{
+    require_arg(fcinfo, 0, "settings_name");
+    require_arg(fcinfo, 1, "dry_run");
+    require_arg(fcinfo, 2, "force");
+    int64 id = casemis::run::run_and_wait(text_arg(fcinfo, 0), casemis::run::Trigger::Manual, PG_GETARG_BOOL(1),
+                                          PG_GETARG_BOOL(2), std::nullopt, nullptr, nullptr);
+    PG_RETURN_INT64(id);
+}
+
+// casemis_import_files(students, services, settings_name, notify, dry_run) -> run id
+CASEMIS_FUNCTION(casemis_import_files)
+{
+    require_arg(fcinfo, 0, "students");
+    require_arg(fcinfo, 2, "settings_name");
+    require_arg(fcinfo, 4, "dry_run");
+    casemis::run::Upload a = bytea_arg(fcinfo, 0), b;
+    const bool has_b = !PG_ARGISNULL(1);
+    if (has_b)
+        b = bytea_arg(fcinfo, 1);
+    std::optional<std::string> notify;
+    if (!PG_ARGISNULL(3)) {
+        notify = text_arg(fcinfo, 3);
+        const std::string &n = *notify;
+        const size_t at = n.find('@');
+        if (at == std::string::npos || at == 0 || at + 1 == n.size() ||
+            n.find_first_of(" \t\r\n<>,;\"", 0) != std::string::npos || n.find('@', at + 1) != std::string::npos)
+            throw casemis::Error(ERRCODE_INVALID_PARAMETER_VALUE, "invalid notify address \"" + n + "\"", "",
+                                 "Give one plain address, such as sped-office@district.example.");
+    }
+    int64 id = casemis::run::run_and_wait(text_arg(fcinfo, 2), casemis::run::Trigger::Upload, PG_GETARG_BOOL(4),
+                                          false, notify, &a, has_b ? &b : nullptr);
+    PG_RETURN_INT64(id);
+}
+
+// _launch_run(settings_name, scheduled_for) -> worker pid (for the scheduler)
+CASEMIS_FUNCTION(casemis_launch_run)
+{
+    require_arg(fcinfo, 0, "settings_name");
+    TimestampTz at = PG_ARGISNULL(1) ? GetCurrentTimestamp() : PG_GETARG_TIMESTAMPTZ(1);
+    PG_RETURN_INT32(casemis::run::launch_scheduled(text_arg(fcinfo, 0), at));
+}
+
+// export_reports(run_id, directory) -> paths written
+CASEMIS_FUNCTION(casemis_export_reports)
+{
+    const int64 run_id = PG_GETARG_INT64(0);
+    const std::string dir = text_arg(fcinfo, 1);
+    bool allowed = false;
+    casemis::pg_guard([&] {
+        allowed = superuser() || has_privs_of_role(GetUserId(), ROLE_PG_WRITE_SERVER_FILES);
+    });
+    if (!allowed)
+        throw casemis::Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied to export reports to a server directory",
+                             "", "Only superusers and members of pg_write_server_files may call export_reports.");
+    if (dir.empty() || dir[0] != '/' || dir.find("/../") != std::string::npos ||
+        (dir.size() >= 3 && dir.compare(dir.size() - 3, 3, "/..") == 0))
+        throw casemis::Error(ERRCODE_INVALID_PARAMETER_VALUE, "directory must be an absolute path without \"..\": \"" + dir + "\"");
+    struct stat st {};
+    if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        throw casemis::Error(ERRCODE_UNDEFINED_FILE, "directory \"" + dir + "\" does not exist", "",
+                             "Create it first; the database server's operating-system user must be able to write to it.");
+
+    std::vector<std::string> paths;
+    {
+        casemis::pg::Spi spi;
+        auto run = spi.query_one("SELECT services_file IS NOT NULL FROM casemis.import_run WHERE run_id = $1::bigint",
+                                 {std::to_string(run_id)});
+        if (!run)
+            throw casemis::Error(ERRCODE_NO_DATA_FOUND, "import run " + std::to_string(run_id) + " does not exist");
+        const bool with_b = (*run)[0].value_or("f") == "t";
+        auto kinds = spi.query("SELECT report FROM casemis.report_kind WHERE $1::boolean OR report LIKE 'CASEMIS_TypeA%' "
+                               "ORDER BY ordinal",
+                               {std::string(with_b ? "t" : "f")});
+        std::string base = dir.back() == '/' ? dir : dir + "/";
+        for (auto &k : kinds) {
+            auto csv = spi.scalar("SELECT casemis.report_csv($1::bigint, $2)", {std::to_string(run_id), *k[0]});
+            std::string path = base + *k[0];
+            std::string tmp = path + ".tmp";
+            FILE *f = fopen(tmp.c_str(), "wb");
+            if (f == nullptr)
+                throw casemis::Error(ERRCODE_IO_ERROR, "could not write \"" + tmp + "\": " + strerror(errno));
+            size_t n = csv ? fwrite(csv->data(), 1, csv->size(), f) : 0;
+            bool bad = (csv && n != csv->size()) || fclose(f) != 0;
+            if (bad || rename(tmp.c_str(), path.c_str()) != 0) {
+                unlink(tmp.c_str());
+                throw casemis::Error(ERRCODE_IO_ERROR, "could not write \"" + path + "\": " + strerror(errno));
+            }
+            paths.push_back(path);
+        }
+    }
+
+    // Return the paths as a set (materialized: a handful of rows).
+    ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;
+    casemis::pg_guard([&] {
+        InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+        for (const auto &p : paths) {
+            Datum v = CStringGetTextDatum(p.c_str());
+            bool isnull = false;
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &v, &isnull);
+        }
+    });
+    return (Datum)0;
+}

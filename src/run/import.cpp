@@ -1,0 +1,703 @@
+// import.cpp -- the import proper, in two streaming passes over each spooled
+// file: pass 1 validates and matches (memory per record: a few bytes), pass 2
+// re-reads the records and writes cse/csv rows and report rows in bulk (COPY's
+// insert path), then NotInFile is one set-based statement.
+#include "run/import.hpp"
+
+#include <chrono>
+#include <memory>
+#include <fcntl.h>
+#include <unistd.h>
+#include <unordered_set>
+
+#include "format/csv_reader.hpp"
+#include "format/layout.hpp"
+#include "format/text.hpp"
+#include "match/matcher.hpp"
+#include "pg/copy_in.hpp"
+#include "pg/text.hpp"
+#include "run/txn.hpp"
+
+namespace casemis::run {
+
+namespace {
+
+using namespace casemis::format;
+using match::Outcome;
+using match::Reason;
+using Clock = std::chrono::steady_clock;
+
+const char *const kReportA[] = {"CASEMIS_TypeA_ImportedRecords.csv", "CASEMIS_TypeA_UnmatchedRecords.csv",
+                                "CASEMIS_TypeA_Duplicates.csv", "CASEMIS_TypeA_Errors.csv"};
+const char *const kReportB[] = {"CASEMIS_TypeB_ImportedRecords.csv", "CASEMIS_TypeB_UnmatchedRecords.csv",
+                                "CASEMIS_TypeB_Errors.csv"};
+
+std::string elapsed(Clock::time_point t0)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.1f s", std::chrono::duration<double>(Clock::now() - t0).count());
+    return buf;
+}
+
+std::vector<std::string> split(const std::string &s, char sep)
+{
+    std::vector<std::string> out;
+    if (s.empty())
+        return out;
+    size_t start = 0;
+    for (;;) {
+        size_t p = s.find(sep, start);
+        out.push_back(s.substr(start, p == std::string::npos ? p : p - start));
+        if (p == std::string::npos)
+            break;
+        start = p + 1;
+    }
+    return out;
+}
+
+Role role_of(const std::string &r)
+{
+    if (r == "ssid") return Role::Ssid;
+    if (r == "student_id") return Role::StudentId;
+    if (r == "last_name") return Role::LastName;
+    if (r == "first_name") return Role::FirstName;
+    if (r == "birthdate") return Role::Birthdate;
+    if (r == "grade") return Role::Grade;
+    if (r == "selpa_code") return Role::SelpaCode;
+    if (r == "service") return Role::Service;
+    if (r == "filler") return Role::Filler;
+    return Role::None;
+}
+
+// The layout is data: read it (and check its target columns exist) each run.
+Layout load_layout(pg::Spi &spi, char table)
+{
+    Layout l;
+    l.table = table;
+    const std::string t(1, table);
+    auto rows = spi.query(
+        "SELECT f.header, f.position::text, f.data_type, coalesce(f.target_column, ''), coalesce(f.role, ''), "
+        "f.is_key::text, coalesce(array_to_string(f.codes, E'\\x1f'), ''), "
+        "coalesce((SELECT string_agg(a.alias, E'\\x1f' ORDER BY a.alias) FROM casemis.layout_alias a "
+        "          WHERE a.layout = f.layout AND a.header = f.header), '') "
+        "FROM casemis.layout_field f WHERE f.layout = $1 ORDER BY f.position, f.header",
+        {t});
+    for (auto &r : rows) {
+        FieldDef f;
+        f.header = *r[0];
+        f.position = std::stoi(*r[1]);
+        f.type = *r[2] == "date" ? DataType::Date : *r[2] == "percent" ? DataType::Percent : DataType::Text;
+        f.target = *r[3];
+        f.role = role_of(*r[4]);
+        f.key = *r[5] == "true";
+        f.codes = split(*r[6], '\x1f');
+        f.aliases = split(*r[7], '\x1f');
+        l.fields.push_back(std::move(f));
+    }
+    const char *rel = table == 'A' ? "casemis.cse" : "casemis.csv";
+    for (const auto &f : l.fields) {
+        if (f.target.empty())
+            continue;
+        auto ok = spi.scalar("SELECT count(*)::text FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass "
+                             "AND attname = $2 AND attnum > 0 AND NOT attisdropped",
+                             {std::string(rel), f.target});
+        if (ok.value_or("0") == "0")
+            throw RunFailure("layout " + t + " field " + f.header + " names target column \"" + f.target +
+                             "\", which " + rel + " does not have. Hint: fix casemis.layout_field or ALTER TABLE " +
+                             rel + " ADD COLUMN " + f.target + " text.");
+    }
+    return l;
+}
+
+// One pass over a spooled table file: records as UTF-8, whatever the file's encoding.
+class TableFile {
+  public:
+    TableFile(const source::FileInfo &f, const ImportInput &in, const char *what)
+        : info_(f), what_(what)
+    {
+        fd_ = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd_ < 0)
+            throw RunFailure(std::string("could not reopen the spool copy of ") + f.label);
+        src_ = std::make_unique<FdSource>(fd_);
+        CsvLimits lim;
+        lim.max_record_bytes = in.max_line_length;
+        lim.max_columns = in.max_columns;
+        reader_ = std::make_unique<CsvReader>(*src_, lim);
+        cp1252_ = f.encoding == Encoding::Windows1252;
+        CsvRecord h;
+        if (!next(h))
+            throw RunFailure(std::string(what_) + " file " + f.label + " has no header row");
+        if (!h.problem.empty())
+            throw RunFailure(std::string(what_) + " file " + f.label + ": the header row is malformed (" + h.problem + ")");
+        for (auto v : h.fields)
+            header_store_.emplace_back(v);
+        for (const auto &s : header_store_)
+            header_.emplace_back(s);
+    }
+    ~TableFile()
+    {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    TableFile(const TableFile &) = delete;
+    TableFile &operator=(const TableFile &) = delete;
+
+    const std::vector<std::string_view> &header() const { return header_; }
+
+    bool next(CsvRecord &rec)
+    {
+        bool more;
+        try {
+            more = reader_->next(rec);
+        } catch (const CsvFatal &e) {
+            throw RunFailure(std::string(what_) + " file " + info_.label + ", line " + std::to_string(e.line) + ": " +
+                             e.what());
+        }
+        if (more && cp1252_)
+            convert(rec);
+        return more;
+    }
+
+  private:
+    void convert(CsvRecord &rec)
+    {
+        bool any = false;
+        for (auto v : rec.fields)
+            any = any || has_high_bytes(v);
+        if (!any)
+            return;
+        conv_.clear();
+        conv_.reserve(rec.fields.size());
+        for (auto v : rec.fields)
+            conv_.push_back(has_high_bytes(v) ? pg::win1252_to_utf8(v) : std::string(v));
+        for (size_t i = 0; i < conv_.size(); ++i)
+            rec.fields[i] = conv_[i];
+    }
+    const source::FileInfo &info_;
+    const char *what_;
+    int fd_ = -1;
+    bool cp1252_ = false;
+    std::unique_ptr<FdSource> src_;
+    std::unique_ptr<CsvReader> reader_;
+    std::vector<std::string> conv_, header_store_;
+    std::vector<std::string_view> header_;
+};
+
+std::string_view field(const CsvRecord &rec, int col)
+{
+    if (col < 0 || static_cast<size_t>(col) >= rec.fields.size())
+        return {};
+    return trim(rec.fields[col]);
+}
+
+void append_json_string(std::string &out, std::string_view s)
+{
+    out.push_back('"');
+    for (unsigned char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                char buf[8];
+                snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            } else
+                out.push_back(static_cast<char>(c));
+        }
+    }
+    out.push_back('"');
+}
+
+// Report rows, one COPY stream for all reports of the run.
+class Reports {
+  public:
+    explicit Reports(int64_t run_id)
+        : run_id_(std::to_string(run_id)),
+          copy_("casemis.import_report",
+                {"run_id", "report", "line_number", "position", "ssid", "student_id", "first_name", "last_name",
+                 "birthdate", "grade", "service", "field", "value", "problem", "reason"})
+    {
+    }
+    struct Row {
+        const char *report = nullptr;
+        uint64_t line = 0;
+        int position = 0;
+        std::string_view ssid, student_id, first, last, birthdate, grade, service, field, value, problem, reason;
+        bool has_student_id = false, has_service = false, has_field = false, has_reason = false;
+        bool with_names = false;
+    };
+    void add(const Row &r)
+    {
+        copy_.add(run_id_);
+        copy_.add(r.report);
+        if (r.line)
+            copy_.add(std::to_string(r.line));
+        else
+            copy_.add_null();
+        if (r.position)
+            copy_.add(std::to_string(r.position));
+        else
+            copy_.add_null();
+        copy_.add(r.ssid);
+        r.has_student_id ? copy_.add(r.student_id) : copy_.add_null();
+        if (r.with_names) {
+            copy_.add(r.first);
+            copy_.add(r.last);
+            copy_.add(r.birthdate);
+            copy_.add(r.grade);
+        } else {
+            for (int i = 0; i < 4; ++i)
+                copy_.add_null();
+        }
+        r.has_service ? copy_.add(r.service) : copy_.add_null();
+        if (r.has_field) {
+            copy_.add(r.field);
+            copy_.add(r.value);
+            copy_.add(r.problem);
+        } else {
+            for (int i = 0; i < 3; ++i)
+                copy_.add_null();
+        }
+        r.has_reason ? copy_.add(r.reason) : copy_.add_null();
+        copy_.end_row();
+    }
+    void finish() { copy_.finish(); }
+
+  private:
+    std::string run_id_;
+    pg::CopyIn copy_;
+};
+
+void report_errors(Reports &rep, const char *report, const CsvRecord &rec, const ValidatedRecord &vr, int c_ssid,
+                   int c_sid)
+{
+    for (const Problem &pr : vr.problems) {
+        Reports::Row r;
+        r.report = report;
+        r.line = rec.line;
+        r.position = pr.column + 1;
+        r.ssid = field(rec, c_ssid);
+        r.student_id = field(rec, c_sid);
+        r.has_student_id = true;
+        r.field = pr.field;
+        r.value = pr.value;
+        r.problem = pr.problem;
+        r.has_field = true;
+        rep.add(r);
+    }
+}
+
+// Which file columns go to which cse/csv columns.
+struct Targets {
+    std::vector<std::pair<int, std::string>> cols; // (file column, target column)
+    std::vector<int> fillers;                      // file column of FILLER1..6 (or -1)
+    std::vector<int> unknown;                      // file columns unknown to the layout
+};
+
+Targets targets_of(const HeaderCheck &hc, const Layout &l)
+{
+    Targets t;
+    t.fillers.assign(6, -1);
+    for (size_t c = 0; c < hc.columns.size(); ++c) {
+        int f = hc.columns[c].field;
+        if (f < 0) {
+            t.unknown.push_back(static_cast<int>(c));
+            continue;
+        }
+        const FieldDef &fd = l.fields[f];
+        if (fd.role == Role::Filler) {
+            // FILLERn -> test_participation_n
+            char n = fd.target.empty() ? 0 : fd.target.back();
+            if (n >= '1' && n <= '6')
+                t.fillers[n - '1'] = static_cast<int>(c);
+            continue;
+        }
+        if (!fd.target.empty())
+            t.cols.emplace_back(static_cast<int>(c), fd.target);
+    }
+    return t;
+}
+
+void add_value(pg::CopyIn &copy, const ValidatedRecord &vr, int col)
+{
+    if (col < 0 || vr.null[col])
+        copy.add_null();
+    else
+        copy.add(vr.values[col]);
+}
+
+} // namespace
+
+ImportResult import_files(pg::Spi &spi, const ImportInput &in)
+{
+    ImportResult res;
+    auto &cnt = res.counts;
+    const auto t0 = Clock::now();
+
+    // ---- the roster, as the calling role may see it
+    auto roster_rel = spi.scalar("SELECT $1::regclass::text", {in.roster});
+    auto may = spi.scalar("SELECT pg_catalog.has_table_privilege($1::oid, $2::regclass, 'SELECT')::text",
+                          {std::to_string(in.role), *roster_rel});
+    if (may.value_or("false") != "true") {
+        auto who = spi.scalar("SELECT rolname::text FROM pg_catalog.pg_roles WHERE oid = $1::oid", {std::to_string(in.role)});
+        throw RunFailure("role \"" + who.value_or("?") + "\" may not SELECT from the roster " + *roster_rel +
+                         ". Hint: GRANT SELECT ON " + *roster_rel + " TO " + who.value_or("?") + ".");
+    }
+    match::Roster roster;
+    spi.each("SELECT student_id::text, btrim(ssid, E' \\t'), lower(left(btrim(last_name, E' \\t'), 15)), "
+             "lower(left(btrim(first_name, E' \\t'), 15)), birthdate::text FROM " + *roster_rel +
+                 " WHERE student_id IS NOT NULL",
+             {}, 20000, [&](pg::Row &r) {
+                 roster.add(std::stoll(*r[0]), r[1].value_or(""),
+                            r[2] && r[3] && r[4] ? match::name_key(*r[2], *r[3], *r[4]) : std::string());
+             });
+    notice("roster " + *roster_rel + ": " + std::to_string(roster.size()) + " students loaded in " + elapsed(t0));
+
+    const Layout la = load_layout(spi, 'A');
+    const Layout lb = in.with_services ? load_layout(spi, 'B') : Layout{};
+
+    // ---- pass 1, Table A: validate and match
+    auto t1 = Clock::now();
+    match::TableAMatcher amatch(roster);
+    match::ServiceMatcher smatch(roster, amatch.records());
+    HeaderCheck hca;
+    std::vector<uint64_t> code_counts(la.fields.size(), 0);
+    int ca_ssid, ca_sid, ca_selpa, ca_last, ca_first, ca_bd, ca_grade;
+    {
+        TableFile fa(in.students, in, "Table A");
+        hca = check_headers(fa.header(), la);
+        if (hca.fatal())
+            throw RunFailure("Table A file " + in.students.label + ": " + hca.fatal_message(la));
+        for (const auto &w : hca.warnings())
+            res.warnings.push_back("Table A: " + w);
+        ca_ssid = hca.column_of(la, Role::Ssid);
+        ca_sid = hca.column_of(la, Role::StudentId);
+        ca_selpa = hca.column_of(la, Role::SelpaCode);
+        ca_last = hca.column_of(la, Role::LastName);
+        ca_first = hca.column_of(la, Role::FirstName);
+        ca_bd = hca.column_of(la, Role::Birthdate);
+        ca_grade = hca.column_of(la, Role::Grade);
+        CsvRecord rec;
+        ValidatedRecord vr;
+        size_t index = 0;
+        while (fa.next(rec)) {
+            if ((index & 0x3FF) == 0)
+                check_interrupts();
+            validate_record(rec, hca, la, vr);
+            if (!vr.ok()) {
+                amatch.add_error(static_cast<uint32_t>(rec.line));
+            } else {
+                std::string ssid = vr.null[ca_ssid] ? std::string() : vr.values[ca_ssid];
+                std::string key;
+                if (ssid.empty() && !vr.null[ca_last] && !vr.null[ca_first] && !vr.null[ca_bd])
+                    key = match::name_key(pg::lower(match::utf8_prefix(vr.values[ca_last], 15)),
+                                          pg::lower(match::utf8_prefix(vr.values[ca_first], 15)), vr.values[ca_bd]);
+                amatch.add(static_cast<uint32_t>(rec.line), ssid, key);
+                for (int f : vr.code_warnings)
+                    ++code_counts[f];
+            }
+            smatch.add_a(index, std::string(field(rec, ca_sid)), std::string(field(rec, ca_selpa)));
+            ++index;
+        }
+        amatch.finish();
+    }
+    cnt.a_imported = amatch.count(Outcome::Imported);
+    cnt.a_unmatched = amatch.count(Outcome::Unmatched);
+    cnt.a_duplicates = amatch.count(Outcome::Duplicate);
+    cnt.a_errors = amatch.count(Outcome::Error);
+    notice("Table A " + in.students.label + ": " + std::to_string(amatch.records().size()) + " records read; " +
+           std::to_string(cnt.a_imported) + " matched, " + std::to_string(cnt.a_unmatched) + " unmatched, " +
+           std::to_string(cnt.a_duplicates) + " duplicates, " + std::to_string(cnt.a_errors) + " errors in " +
+           elapsed(t1));
+
+    // ---- pass 1, Table B: validate and match
+    struct BRec {
+        int32_t roster; // >= 0 matched; -1 unmatched; -2 error
+        Reason reason;
+    };
+    std::vector<BRec> bres;
+    HeaderCheck hcb;
+    std::vector<uint64_t> code_counts_b(lb.fields.size(), 0);
+    int cb_ssid = -1, cb_sid = -1, cb_selpa = -1, cb_service = -1;
+    std::unordered_set<int32_t> svc_students;
+    if (in.with_services) {
+        auto t2 = Clock::now();
+        TableFile fb(in.services, in, "Table B");
+        hcb = check_headers(fb.header(), lb);
+        if (hcb.fatal())
+            throw RunFailure("Table B file " + in.services.label + ": " + hcb.fatal_message(lb));
+        for (const auto &w : hcb.warnings())
+            res.warnings.push_back("Table B: " + w);
+        cb_ssid = hcb.column_of(lb, Role::Ssid);
+        cb_sid = hcb.column_of(lb, Role::StudentId);
+        cb_selpa = hcb.column_of(lb, Role::SelpaCode);
+        cb_service = hcb.column_of(lb, Role::Service);
+        CsvRecord rec;
+        ValidatedRecord vr;
+        while (fb.next(rec)) {
+            if ((bres.size() & 0x3FF) == 0)
+                check_interrupts();
+            validate_record(rec, hcb, lb, vr);
+            if (!vr.ok()) {
+                bres.push_back(BRec{-2, Reason::None});
+                ++cnt.b_errors;
+                continue;
+            }
+            for (int f : vr.code_warnings)
+                ++code_counts_b[f];
+            auto m = smatch.match(std::string(field(rec, cb_sid)), std::string(field(rec, cb_selpa)),
+                                  std::string(field(rec, cb_ssid)));
+            if (m.matched) {
+                bres.push_back(BRec{m.roster, Reason::None});
+                svc_students.insert(m.roster);
+                ++cnt.b_imported;
+            } else {
+                bres.push_back(BRec{-1, m.reason});
+                ++cnt.b_unmatched;
+            }
+        }
+        notice("Table B " + in.services.label + ": " + std::to_string(bres.size()) + " records read; " +
+               std::to_string(cnt.b_imported) + " matched, " + std::to_string(cnt.b_unmatched) + " unmatched, " +
+               std::to_string(cnt.b_errors) + " errors in " + elapsed(t2));
+    }
+    for (size_t f = 0; f < code_counts.size(); ++f)
+        if (code_counts[f])
+            res.warnings.push_back("Table A: " + std::to_string(code_counts[f]) + " record(s) with a " +
+                                   la.fields[f].header + " value outside the known codes");
+    for (size_t f = 0; f < code_counts_b.size(); ++f)
+        if (code_counts_b[f])
+            res.warnings.push_back("Table B: " + std::to_string(code_counts_b[f]) + " record(s) with a " +
+                                   lb.fields[f].header + " value outside the known codes");
+
+    // ---- pass 2, Table A: cse rows and report rows
+    auto t3 = Clock::now();
+    const std::string run_id = std::to_string(in.run_id);
+    spi.exec("CREATE TEMP TABLE casemis_written (student_id bigint PRIMARY KEY) ON COMMIT DROP");
+    Reports reports(in.run_id);
+    {
+        const Targets tg = targets_of(hca, la);
+        std::vector<std::string> cse_cols{"student_id"};
+        for (const auto &c : tg.cols)
+            cse_cols.push_back(c.second);
+        for (int i = 1; i <= 6; ++i)
+            cse_cols.push_back("test_participation_" + std::to_string(i));
+        cse_cols.insert(cse_cols.end(), {"last_updated", "extra", "last_run_id"});
+        std::vector<std::string> stage_cols = cse_cols;
+        stage_cols.push_back("fillers_given");
+
+        std::unordered_set<int64_t> existing;
+        if (!in.dry_run) {
+            spi.each("SELECT student_id::text FROM casemis.cse", {}, 50000,
+                     [&](pg::Row &r) { existing.insert(std::stoll(*r[0])); });
+            spi.exec("CREATE TEMP TABLE casemis_cse_stage (LIKE casemis.cse) ON COMMIT DROP");
+            spi.exec("ALTER TABLE pg_temp.casemis_cse_stage ADD COLUMN fillers_given boolean");
+        }
+        pg::CopyIn written("pg_temp.casemis_written", {"student_id"});
+        pg::CopyIn cse_new("casemis.cse", cse_cols);
+        pg::CopyIn cse_stage("pg_temp.casemis_cse_stage", stage_cols);
+        uint64_t n_new = 0, n_updated = 0;
+
+        TableFile fa(in.students, in, "Table A");
+        CsvRecord rec;
+        ValidatedRecord vr;
+        const auto &recs = amatch.records();
+        std::string extra, sid_text;
+        size_t index = 0;
+        while (fa.next(rec)) {
+            if ((index & 0x3FF) == 0)
+                check_interrupts();
+            const match::ARecord &a = recs[index++];
+            validate_record(rec, hca, la, vr);
+            Reports::Row r;
+            r.line = rec.line;
+            r.ssid = field(rec, ca_ssid);
+            r.first = field(rec, ca_first);
+            r.last = field(rec, ca_last);
+            r.birthdate = field(rec, ca_bd);
+            r.grade = field(rec, ca_grade);
+            r.with_names = true;
+            switch (a.outcome) {
+            case Outcome::Error:
+                report_errors(reports, kReportA[3], rec, vr, ca_ssid, ca_sid);
+                continue;
+            case Outcome::Unmatched:
+                r.report = kReportA[1];
+                r.student_id = field(rec, ca_sid);
+                r.has_student_id = true;
+                r.reason = match::reason_text(a.reason);
+                r.has_reason = true;
+                reports.add(r);
+                continue;
+            case Outcome::Duplicate:
+                r.report = kReportA[2];
+                reports.add(r);
+                continue;
+            case Outcome::Imported:
+                break;
+            }
+            const int64_t sid = roster.student_id(a.roster);
+            sid_text = std::to_string(sid);
+            r.report = kReportA[0];
+            r.student_id = sid_text;
+            r.has_student_id = true;
+            reports.add(r);
+            written.add(sid_text);
+            written.end_row();
+            if (in.dry_run)
+                continue;
+
+            // The filler rule: all six blank leaves the stored values alone.
+            bool fillers_given = false;
+            for (int c : tg.fillers)
+                fillers_given = fillers_given || (c >= 0 && !vr.null[c]);
+            extra.clear();
+            for (int c : tg.unknown) {
+                if (vr.null[c])
+                    continue;
+                extra += extra.empty() ? "{" : ",";
+                append_json_string(extra, hca.columns[c].header);
+                extra += ':';
+                append_json_string(extra, vr.values[c]);
+            }
+            if (!extra.empty())
+                extra += '}';
+            const bool is_new = existing.find(sid) == existing.end();
+            pg::CopyIn &out = is_new ? cse_new : cse_stage;
+            out.add(sid_text);
+            for (const auto &c : tg.cols)
+                add_value(out, vr, c.first);
+            for (int c : tg.fillers)
+                add_value(out, vr, c);
+            out.add(in.run_date);
+            extra.empty() ? out.add_null() : out.add(extra);
+            out.add(run_id);
+            if (!is_new)
+                out.add(fillers_given ? "t" : "f");
+            out.end_row();
+            ++(is_new ? n_new : n_updated);
+        }
+        written.finish();
+        cse_new.finish();
+        cse_stage.finish();
+        if (!in.dry_run && n_updated > 0) {
+            std::string set;
+            for (const auto &c : tg.cols)
+                set += pg::quote_ident(c.second) + " = s." + pg::quote_ident(c.second) + ", ";
+            for (int i = 1; i <= 6; ++i) {
+                std::string col = "test_participation_" + std::to_string(i);
+                set += col + " = CASE WHEN s.fillers_given THEN s." + col + " ELSE c." + col + " END, ";
+            }
+            set += "last_updated = s.last_updated, last_run_id = s.last_run_id, "
+                   "extra = CASE WHEN s.extra IS NULL THEN c.extra ELSE coalesce(c.extra, '{}'::jsonb) || s.extra END";
+            spi.exec("UPDATE casemis.cse c SET " + set +
+                     " FROM pg_temp.casemis_cse_stage s WHERE c.student_id = s.student_id");
+        }
+        notice(std::string(in.dry_run ? "dry run: cse not written; " : "cse: ") + std::to_string(n_new) +
+               " rows inserted, " + std::to_string(n_updated) + " updated in " + elapsed(t3));
+    }
+
+    // ---- pass 2, Table B: replace the services of the school year
+    if (in.with_services) {
+        auto t4 = Clock::now();
+        const Targets tg = targets_of(hcb, lb);
+        std::vector<std::string> csv_cols{"student_id", "school_year", "service_start_date"};
+        for (const auto &c : tg.cols)
+            csv_cols.push_back(c.second);
+        csv_cols.insert(csv_cols.end(), {"record", "run_id"});
+        const std::string year = std::to_string(in.school_year);
+        auto start = spi.scalar("SELECT coalesce((SELECT first_day FROM casemis.school_calendar WHERE school_code = 0 "
+                                "AND school_year = $1::int), make_date($1::int, 7, 1))::text",
+                                {year});
+        uint64_t deleted = 0;
+        if (!in.dry_run && !svc_students.empty()) {
+            spi.exec("CREATE TEMP TABLE casemis_service_students (student_id bigint PRIMARY KEY) ON COMMIT DROP");
+            pg::CopyIn ids("pg_temp.casemis_service_students", {"student_id"});
+            for (int32_t s : svc_students) {
+                ids.add(std::to_string(roster.student_id(s)));
+                ids.end_row();
+            }
+            ids.finish();
+            deleted = spi.exec("DELETE FROM casemis.csv c USING pg_temp.casemis_service_students t "
+                               "WHERE c.school_year = $1::int AND c.student_id = t.student_id",
+                               {year});
+        }
+        pg::CopyIn csv_rows("casemis.csv", csv_cols);
+        TableFile fb(in.services, in, "Table B");
+        CsvRecord rec;
+        ValidatedRecord vr;
+        std::string record, sid_text;
+        size_t index = 0;
+        while (fb.next(rec)) {
+            if ((index & 0x3FF) == 0)
+                check_interrupts();
+            const BRec b = bres[index++];
+            validate_record(rec, hcb, lb, vr);
+            Reports::Row r;
+            r.line = rec.line;
+            r.ssid = field(rec, cb_ssid);
+            r.service = field(rec, cb_service);
+            r.has_service = true;
+            if (b.roster == -2) {
+                report_errors(reports, kReportB[2], rec, vr, cb_ssid, cb_sid);
+                continue;
+            }
+            if (b.roster == -1) {
+                r.report = kReportB[1];
+                r.student_id = field(rec, cb_sid);
+                r.has_student_id = true;
+                r.reason = match::reason_text(b.reason);
+                r.has_reason = true;
+                reports.add(r);
+                continue;
+            }
+            sid_text = std::to_string(roster.student_id(b.roster));
+            r.report = kReportB[0];
+            r.student_id = sid_text;
+            r.has_student_id = true;
+            reports.add(r);
+            if (in.dry_run)
+                continue;
+            record = "{";
+            for (size_t c = 0; c < hcb.columns.size(); ++c) {
+                if (c)
+                    record += ',';
+                append_json_string(record, hcb.columns[c].header);
+                record += ':';
+                append_json_string(record, field(rec, static_cast<int>(c)));
+            }
+            record += '}';
+            csv_rows.add(sid_text);
+            csv_rows.add(year);
+            csv_rows.add(*start);
+            for (const auto &c : tg.cols)
+                add_value(csv_rows, vr, c.first);
+            csv_rows.add(record);
+            csv_rows.add(run_id);
+            csv_rows.end_row();
+        }
+        uint64_t inserted = csv_rows.finish();
+        notice(std::string(in.dry_run ? "dry run: csv not written; " : "csv: ") + std::to_string(svc_students.size()) +
+               " students' services for school year " + year + " replaced (" + std::to_string(deleted) +
+               " rows deleted, " + std::to_string(inserted) + " inserted) in " + elapsed(t4));
+    }
+    reports.finish();
+
+    // ---- NotInFile: special-ed students this run did not write
+    auto t5 = Clock::now();
+    cnt.a_not_in_file = spi.exec(
+        "INSERT INTO casemis.import_report (run_id, report, student_id, ssid, first_name, last_name, birthdate, grade) "
+        "SELECT $1::bigint, 'CASEMIS_TypeA_NotInFile.csv', c.student_id::text, r.ssid, r.first_name, r.last_name, "
+        "r.birthdate::text, r.grade FROM casemis.cse c LEFT JOIN " + *roster_rel +
+            " r ON r.student_id = c.student_id "
+            "WHERE nullif(btrim(c.disabilit1), '') IS NOT NULL AND (c.exit_date IS NULL OR c.exit_date > $2::date) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_temp.casemis_written w WHERE w.student_id = c.student_id)",
+        {run_id, in.run_date});
+    notice("reports written; " + std::to_string(cnt.a_not_in_file) + " students not in file, in " + elapsed(t5));
+    return res;
+}
+
+} // namespace casemis::run

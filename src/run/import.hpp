@@ -1,0 +1,45 @@
+// import.hpp -- validate, match, write and report the files of one run (inside
+// the run's transaction; the caller commits or rolls back).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "pg/spi.hpp"
+#include "source/spool.hpp"
+
+namespace casemis::run {
+
+struct ImportInput {
+    int64_t run_id = 0;
+    bool dry_run = false;
+    bool with_services = false;
+    source::FileInfo students, services;
+    std::string run_date;      // YYYY-MM-DD
+    int school_year = 0;
+    std::string roster;        // regclass text of the roster relation
+    unsigned role = 0;         // the calling role (must be allowed to SELECT the roster)
+    size_t max_line_length = 1 << 20, max_columns = 1000;
+};
+
+struct ImportCounts {
+    uint64_t a_imported = 0, a_unmatched = 0, a_duplicates = 0, a_errors = 0, a_not_in_file = 0;
+    uint64_t b_imported = 0, b_unmatched = 0, b_errors = 0;
+};
+
+struct ImportResult {
+    ImportCounts counts;
+    std::vector<std::string> warnings; // header warnings, code-set counts
+};
+
+// A reason to fail the whole run (bad key header, unreadable file, ...):
+// nothing is imported; the message is what the DBA reads.
+struct RunFailure : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+ImportResult import_files(pg::Spi &spi, const ImportInput &in);
+
+} // namespace casemis::run

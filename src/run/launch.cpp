@@ -1,0 +1,284 @@
+// launch.cpp -- the calling backend's side of a run: a dynamic background
+// worker (the pg_background pattern) connected to this database as the calling
+// role, a shm_mq carrying its messages back, and a wait that a cancel ends.
+#include "run/launch.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "pg/boundary.hpp"
+#include "source/spool.hpp"
+
+extern "C" {
+#include "miscadmin.h"
+#include "libpq/pqformat.h"
+#include "libpq/pqmq.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "storage/dsm.h"
+#include "storage/proc.h"
+#include "storage/shm_mq.h"
+#include "storage/shm_toc.h"
+#include "utils/builtins.h"
+#include "utils/syscache.h"
+#include "catalog/pg_authid.h"
+#include "access/htup_details.h"
+#include "storage/fd.h"
+}
+
+namespace casemis::run {
+
+namespace {
+
+constexpr uint64 kMagic = 0x5CA5E00100000001ULL;
+constexpr Size kQueueSize = 64 * 1024;
+enum TocKey : uint64 { kShared = 1, kQueue = 2 };
+
+void fill_worker(BackgroundWorker &w, Datum arg, const char *name)
+{
+    memset(&w, 0, sizeof(w));
+    w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    w.bgw_start_time = BgWorkerStart_ConsistentState;
+    w.bgw_restart_time = BGW_NEVER_RESTART;
+    snprintf(w.bgw_library_name, BGW_MAXLEN, "casemis_import");
+    snprintf(w.bgw_function_name, BGW_MAXLEN, "casemis_worker_main");
+    snprintf(w.bgw_name, BGW_MAXLEN, "casemis_import run of \"%s\"", name);
+    snprintf(w.bgw_type, BGW_MAXLEN, "casemis_import");
+    w.bgw_main_arg = arg;
+}
+
+// The worker logs in as the calling role, which must be allowed to.
+void check_role_can_login(Oid role)
+{
+    HeapTuple tup = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
+    if (!HeapTupleIsValid(tup))
+        elog(ERROR, "cache lookup failed for role %u", role);
+    bool can_login = ((Form_pg_authid)GETSTRUCT(tup))->rolcanlogin;
+    char *rolname = pstrdup(NameStr(((Form_pg_authid)GETSTRUCT(tup))->rolname));
+    ReleaseSysCache(tup);
+    if (!can_login)
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("role \"%s\" cannot run an import: it is not permitted to log in", rolname),
+                        errdetail("A run executes in a background worker connected as the calling role."),
+                        errhint("Call casemis_import as a role with LOGIN (RESET ROLE, or grant the operator role to a login role).")));
+}
+
+void register_failed(void)
+{
+    ereport(ERROR, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+                    errmsg("could not start a background worker for the import run"),
+                    errhint("All max_worker_processes slots are in use; raise max_worker_processes (restart needed) or retry later.")));
+}
+
+// Relay one protocol message from the worker. Messages of level ERROR or
+// above mean the worker died before it could record its run: remember them.
+void relay_message(const char *data, Size nbytes, char *fatal_msg, size_t fatal_len)
+{
+    StringInfoData msg;
+    initStringInfo(&msg);
+    appendBinaryStringInfo(&msg, data, (int)nbytes);
+    char type = pq_getmsgbyte(&msg);
+    if (type != 'E' && type != 'N') {
+        pfree(msg.data);
+        return;
+    }
+    ErrorData edata;
+    memset(&edata, 0, sizeof(edata));
+    pq_parse_errornotice(&msg, &edata);
+    if (edata.elevel >= ERROR) {
+        strlcpy(fatal_msg, edata.message ? edata.message : "unknown error", fatal_len);
+        edata.elevel = WARNING; // re-raised (as an ERROR) by the caller if no run was recorded
+    }
+    ThrowErrorData(&edata);
+    pfree(msg.data);
+}
+
+// Writes an uploaded file where the worker can read it (both run as the
+// server's OS user); the worker adopts and removes it.
+void write_upload(const Upload &u, const char *tag, char *path_out)
+{
+    std::string dir = source::spool_directory();
+    snprintf(path_out, MAXPGPATH, "%s/" PG_TEMP_FILE_PREFIX "_casemis_upload_%d_%s", dir.c_str(), MyProcPid, tag);
+    int fd = open(path_out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, S_IRUSR | S_IWUSR);
+    if (fd < 0)
+        throw Error(ERRCODE_IO_ERROR, std::string("could not write upload spool file: ") + strerror(errno));
+    size_t off = 0;
+    while (off < u.len) {
+        ssize_t w = write(fd, u.data + off, u.len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            int e = errno;
+            close(fd);
+            unlink(path_out);
+            throw Error(ERRCODE_DISK_FULL, std::string("could not write upload spool file: ") + strerror(e));
+        }
+        off += (size_t)w;
+    }
+    close(fd);
+}
+
+} // namespace
+
+int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_run, bool force,
+                   const std::optional<std::string> &notify, const Upload *students, const Upload *services)
+{
+    if (settings_name.size() >= sizeof(RunShared::settings_name))
+        throw Error(ERRCODE_UNDEFINED_OBJECT, "import setting \"" + settings_name + "\" does not exist");
+    if (notify && notify->size() >= sizeof(RunShared::notify))
+        throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "notify address is too long");
+
+    pg_guard([&] { check_role_can_login(GetUserId()); });
+
+    // Everything below owns no C++ object with a destructor across PG calls
+    // except inside the explicit guards.
+    dsm_segment *seg = nullptr;
+    RunShared *sh = nullptr;
+    shm_mq *mq = nullptr;
+    pg_guard([&] {
+        shm_toc_estimator e;
+        shm_toc_initialize_estimator(&e);
+        shm_toc_estimate_chunk(&e, sizeof(RunShared));
+        shm_toc_estimate_chunk(&e, kQueueSize);
+        shm_toc_estimate_keys(&e, 2);
+        Size size = shm_toc_estimate(&e);
+        seg = dsm_create(size, 0);
+        shm_toc *toc = shm_toc_create(kMagic, dsm_segment_address(seg), size);
+        sh = (RunShared *)shm_toc_allocate(toc, sizeof(RunShared));
+        memset(sh, 0, sizeof(RunShared));
+        shm_toc_insert(toc, kShared, sh);
+        mq = shm_mq_create(shm_toc_allocate(toc, kQueueSize), kQueueSize);
+        shm_toc_insert(toc, kQueue, mq);
+        shm_mq_set_receiver(mq, MyProc);
+    });
+    sh->database = MyDatabaseId;
+    sh->role = GetUserId();
+    sh->trigger = trigger;
+    sh->dry_run = dry_run;
+    sh->force = force;
+    strlcpy(sh->settings_name, settings_name.c_str(), sizeof(sh->settings_name));
+    if (notify) {
+        sh->has_notify = true;
+        strlcpy(sh->notify, notify->c_str(), sizeof(sh->notify));
+    }
+    if (students) {
+        write_upload(*students, "A.csv", sh->students_path);
+        sh->has_students = true;
+    }
+    if (services) {
+        try {
+            write_upload(*services, "B.csv", sh->services_path);
+        } catch (...) {
+            if (sh->has_students)
+                unlink(sh->students_path);
+            throw;
+        }
+        sh->has_services = true;
+    }
+
+    char fatal_msg[1024] = "";
+    bool failed_to_start = false;
+    pg_guard([&] {
+        BackgroundWorker w;
+        BackgroundWorkerHandle *handle = nullptr;
+        fill_worker(w, UInt32GetDatum(dsm_segment_handle(seg)), sh->settings_name);
+        w.bgw_notify_pid = MyProcPid;
+        if (!RegisterDynamicBackgroundWorker(&w, &handle)) {
+            failed_to_start = true;
+            return;
+        }
+        shm_mq_handle *mqh = shm_mq_attach(mq, seg, handle);
+        pid_t pid = 0;
+        PG_TRY();
+        {
+            if (WaitForBackgroundWorkerStartup(handle, &pid) != BGWH_STARTED)
+                failed_to_start = true;
+            else {
+                for (;;) {
+                    Size nbytes = 0;
+                    void *data = NULL;
+                    // Blocking receive: waits on our latch and checks for
+                    // interrupts, so a cancel of this statement lands here.
+                    shm_mq_result res = shm_mq_receive(mqh, &nbytes, &data, false);
+                    if (res != SHM_MQ_SUCCESS)
+                        break; // detached: the worker is done (or died)
+                    relay_message((const char *)data, nbytes, fatal_msg, sizeof(fatal_msg));
+                }
+                (void)WaitForBackgroundWorkerShutdown(handle);
+            }
+        }
+        PG_CATCH();
+        {
+            // Cancelling the call cancels the run: the worker rolls back and
+            // records the run as failed ("canceled").
+            if (pid > 0)
+                kill(pid, SIGINT);
+            PG_RE_THROW();
+        }
+        PG_END_TRY();
+    });
+    if (sh->has_students)
+        unlink(sh->students_path);
+    if (sh->has_services)
+        unlink(sh->services_path);
+    if (failed_to_start)
+        pg_guard([] { register_failed(); });
+
+    Result result = sh->result;
+    int64 run_id = sh->run_id;
+    std::string status = sh->status, message = sh->message;
+    pg_guard([&] { dsm_detach(seg); });
+
+    if (result == Result::UnknownSetting)
+        throw Error(ERRCODE_UNDEFINED_OBJECT, "import setting \"" + settings_name + "\" does not exist", "",
+                    "Create it with INSERT INTO casemis.import_settings (name, ...) VALUES ('" + settings_name + "', ...).");
+    if (result == Result::NoPermission)
+        throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, message);
+    if (run_id == 0)
+        throw Error(ERRCODE_INTERNAL_ERROR,
+                    std::string("the import run's worker ended before it could record the run: ") +
+                        (fatal_msg[0] ? fatal_msg : (message.empty() ? "no reason given" : message.c_str())),
+                    "", "See the server log for details.");
+    if (status == "failed") {
+        std::string m = "casemis_import run " + std::to_string(run_id) + " failed: " + message;
+        pg_guard([&] { ereport(WARNING, (errmsg("%s", m.c_str()))); });
+    }
+    return run_id;
+}
+
+int launch_scheduled(const std::string &settings_name, TimestampTz scheduled_for)
+{
+    if (settings_name.size() >= sizeof(ScheduledArgs::settings_name))
+        throw Error(ERRCODE_UNDEFINED_OBJECT, "import setting \"" + settings_name + "\" does not exist");
+    pg_guard([&] { check_role_can_login(GetUserId()); });
+    int result_pid = 0;
+    bool failed = false;
+    pg_guard([&] {
+        BackgroundWorker w;
+        BackgroundWorkerHandle *handle = nullptr;
+        fill_worker(w, UInt32GetDatum(0), settings_name.c_str());
+        ScheduledArgs args;
+        memset(&args, 0, sizeof(args));
+        args.database = MyDatabaseId;
+        args.role = GetUserId();
+        args.scheduled_for = scheduled_for;
+        strlcpy(args.settings_name, settings_name.c_str(), sizeof(args.settings_name));
+        memcpy(w.bgw_extra, &args, sizeof(args));
+        w.bgw_notify_pid = MyProcPid;
+        if (!RegisterDynamicBackgroundWorker(&w, &handle)) {
+            failed = true;
+            return;
+        }
+        pid_t pid = 0;
+        if (WaitForBackgroundWorkerStartup(handle, &pid) == BGWH_STARTED)
+            result_pid = (int)pid;
+    });
+    if (failed)
+        pg_guard([] { register_failed(); });
+    return result_pid;
+}
+
+} // namespace casemis::run

@@ -1,0 +1,162 @@
+// prepare.cpp -- phase 1 of a run (setting, lock, run row) and phase 3 (email).
+#include "run/process.hpp"
+#include "run/txn.hpp"
+
+#if __has_include("notify/report_email.hpp")
+#include "notify/report_email.hpp"
+#define CASEMIS_HAVE_NOTIFY 1
+#endif
+
+extern "C" {
+#include "miscadmin.h"
+#include "utils/timestamp.h"
+}
+
+namespace casemis::run {
+
+// Every settings column the run reads, in this order.
+static const char *const kSettingColumns[] = {
+    "source", "folder_path", "sftp_host", "sftp_port", "sftp_directory", "sftp_user",
+    "sftp_password", "sftp_private_key", "sftp_host_key", "students_file", "services_file",
+    "include_services", "school_year", "time_zone", "student_relation", "smtp_url",
+    "connect_timeout_ms", "transfer_timeout_ms", "max_file_size", "max_line_length", "max_columns"};
+
+const std::string &Prepared::str(const char *col) const
+{
+    static const std::string empty;
+    auto it = s.find(col);
+    return it == s.end() || !it->second ? empty : *it->second;
+}
+bool Prepared::has(const char *col) const
+{
+    auto it = s.find(col);
+    return it != s.end() && it->second.has_value();
+}
+bool Prepared::flag(const char *col) const { return str(col) == "t"; }
+long long Prepared::num(const char *col) const { return has(col) ? std::stoll(str(col)) : 0; }
+
+// The part of phase 1 inside its transaction (SPI must be closed before commit).
+static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
+{
+
+    // Internal work runs as the extension's owner (like SECURITY DEFINER with a
+    // pinned search_path); what the caller may see is checked explicitly.
+    auto owner = spi.scalar("SELECT extowner::text FROM pg_catalog.pg_extension WHERE extname = 'casemis_import'");
+    if (!owner)
+        throw Error(ERRCODE_UNDEFINED_OBJECT, "extension casemis_import is not installed in this database");
+    Oid owner_oid = static_cast<Oid>(std::stoul(*owner));
+    auto caller = spi.scalar("SELECT rolname::text FROM pg_catalog.pg_roles WHERE oid = $1::oid",
+                             {std::to_string(sh.role)});
+    p.caller = caller.value_or("?");
+    pg_guard([&] { SetUserIdAndSecContext(owner_oid, SECURITY_LOCAL_USERID_CHANGE); });
+
+    std::string cols;
+    for (const char *c : kSettingColumns) {
+        if (!cols.empty())
+            cols += ", ";
+        if (std::string(c) == "connect_timeout_ms")
+            cols += "(extract(epoch FROM connect_timeout) * 1000)::bigint";
+        else if (std::string(c) == "transfer_timeout_ms")
+            cols += "(extract(epoch FROM transfer_timeout) * 1000)::bigint";
+        else
+            cols += c;
+    }
+    auto row = spi.query_one("SELECT " + cols + " FROM casemis.import_settings WHERE name = $1",
+                             {std::string(sh.settings_name)});
+    if (!row) {
+        sh.result = Result::UnknownSetting;
+        return;
+    }
+    for (size_t i = 0; i < sizeof(kSettingColumns) / sizeof(kSettingColumns[0]); ++i)
+        p.s[kSettingColumns[i]] = (*row)[i];
+    sh.result = Result::Done;
+
+    const std::string name = sh.settings_name;
+    const char *trigger = sh.trigger == Trigger::Upload ? "upload" : sh.trigger == Trigger::Scheduled ? "scheduled" : "manual";
+    pg::Value scheduled_for;
+    if (sh.has_scheduled_for) {
+        const char *ts = nullptr;
+        pg_guard([&] { ts = timestamptz_to_str(sh.scheduled_for); });
+        scheduled_for = std::string(ts);
+    }
+    pg::Value notify_addr;
+    if (sh.has_notify)
+        notify_addr = std::string(sh.notify);
+
+    // One run of a setting at a time: a session-level advisory lock, held by
+    // this worker until it exits (so a crash releases it too).
+    auto locked = spi.scalar("SELECT pg_catalog.pg_try_advisory_lock(casemis._run_lock_key($1))", {name});
+    if (locked.value_or("f") != "t") {
+        auto holder = spi.scalar("SELECT run_id::text FROM casemis.import_run WHERE settings_name = $1 "
+                                 "AND status = 'running' ORDER BY run_id DESC LIMIT 1",
+                                 {name});
+        std::string msg = "skipped: another run of setting \"" + name + "\"" +
+                          (holder ? " (run " + *holder + ")" : std::string()) +
+                          " was in progress; runs of one setting never overlap";
+        auto id = spi.scalar(
+            "INSERT INTO casemis.import_run (settings_name, status, finished_at, message, trigger, dry_run, "
+            "forced, run_by, notify, worker_pid, scheduled_for) VALUES ($1, 'skipped', clock_timestamp(), $2, $3, "
+            "$4::boolean, $5::boolean, $6, $7, $8::int, $9::timestamptz) RETURNING run_id",
+            {name, msg, std::string(trigger), std::string(sh.dry_run ? "t" : "f"), std::string(sh.force ? "t" : "f"),
+             p.caller, notify_addr, std::to_string(MyProcPid), scheduled_for});
+        sh.run_id = std::stoll(*id);
+        strlcpy(sh.status, "skipped", sizeof(sh.status));
+        strlcpy(sh.message, msg.c_str(), sizeof(sh.message));
+        p.skipped = true;
+        return;
+    }
+
+    // We hold the lock: any other 'running' run of this setting is dead.
+    spi.exec("UPDATE casemis.import_run SET status = 'failed', finished_at = clock_timestamp(), "
+             "message = 'interrupted: the run''s worker ended before finishing (server crash, restart or "
+             "kill); nothing of it was applied' WHERE settings_name = $1 AND status = 'running'",
+             {name});
+
+    auto dates = spi.query_one(
+        "SELECT d::text, coalesce($2::int, CASE WHEN extract(month FROM d) >= 7 THEN extract(year FROM d)::int "
+        "ELSE extract(year FROM d)::int - 1 END)::text FROM (SELECT (now() AT TIME ZONE $1)::date AS d) x",
+        {p.str("time_zone"), p.s["school_year"]});
+    p.run_date = *(*dates)[0];
+    p.school_year = std::stoi(*(*dates)[1]);
+
+    auto id = spi.scalar(
+        "INSERT INTO casemis.import_run (settings_name, status, trigger, dry_run, forced, run_date, school_year, "
+        "run_by, notify, worker_pid, scheduled_for) VALUES ($1, 'running', $2, $3::boolean, $4::boolean, "
+        "$5::date, $6::int, $7, $8, $9::int, $10::timestamptz) RETURNING run_id",
+        {name, std::string(trigger), std::string(sh.dry_run ? "t" : "f"), std::string(sh.force ? "t" : "f"),
+         p.run_date, std::to_string(p.school_year), p.caller, notify_addr, std::to_string(MyProcPid), scheduled_for});
+    sh.run_id = std::stoll(*id);
+    strlcpy(sh.status, "running", sizeof(sh.status));
+}
+
+void prepare(RunShared &sh, Prepared &p)
+{
+    begin_transaction();
+    {
+        pg::Spi spi;
+        prepare_txn(sh, p, spi);
+    }
+    commit_transaction();
+    if (p.skipped)
+        notice(sh.message);
+    else if (sh.result == Result::Done)
+        set_activity("casemis_import run " + std::to_string(sh.run_id) + " of setting \"" +
+                     sh.settings_name + "\"");
+}
+
+void notify(RunShared &sh, Prepared &p)
+{
+#ifdef CASEMIS_HAVE_NOTIFY
+    begin_transaction();
+    std::optional<std::string> extra;
+    if (sh.has_notify)
+        extra = std::string(sh.notify);
+    notify::send_run_email(sh.run_id, extra);
+    commit_transaction();
+#else
+    (void)sh;
+    (void)p;
+#endif
+}
+
+} // namespace casemis::run

@@ -1,0 +1,205 @@
+// process.cpp -- phase 2 of a run: fetch the files, skip an unchanged pair,
+// import, and record the outcome -- all in one transaction.
+#include <chrono>
+
+#include "run/import.hpp"
+#include "run/process.hpp"
+#include "run/txn.hpp"
+#include "source/spool.hpp"
+
+#if __has_include("source/sftp.hpp")
+#include "source/sftp.hpp"
+#define CASEMIS_HAVE_SFTP 1
+#endif
+
+namespace casemis::run {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string seconds_since(Clock::time_point t0)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.1f s", std::chrono::duration<double>(Clock::now() - t0).count());
+    return buf;
+}
+
+std::string array_literal(const std::vector<std::string> &v)
+{
+    std::string out = "{";
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (i)
+            out += ',';
+        out += '"';
+        for (char c : v[i]) {
+            if (c == '"' || c == '\\')
+                out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + "}";
+}
+
+// Fetch one file into a spool copy, whatever the source.
+source::FileInfo fetch(const RunShared &sh, const Prepared &p, bool table_a, source::SpoolFile &spool)
+{
+    const std::function<void()> ci = [] { check_interrupts(); };
+    const uint64_t max_size = static_cast<uint64_t>(p.num("max_file_size"));
+    if (sh.trigger == Trigger::Upload) {
+        spool.adopt(table_a ? sh.students_path : sh.services_path);
+        return source::scan_file(spool.path(), table_a ? "uploaded Table A" : "uploaded Table B", "upload",
+                                 max_size, ci);
+    }
+    const std::string &name = p.str(table_a ? "students_file" : "services_file");
+    if (p.str("source") == "folder") {
+        if (p.str("folder_path").empty())
+            throw RunFailure("setting \"" + std::string(sh.settings_name) +
+                             "\" has source 'folder' but no folder_path. Hint: UPDATE casemis.import_settings "
+                             "SET folder_path = '/path/to/folder' WHERE name = '" + sh.settings_name + "'.");
+        return source::copy_from_folder(p.str("folder_path"), name, spool, max_size, ci);
+    }
+#ifdef CASEMIS_HAVE_SFTP
+    source::SftpSettings ss;
+    ss.host = p.str("sftp_host");
+    ss.port = static_cast<int>(p.num("sftp_port"));
+    ss.user = p.str("sftp_user");
+    ss.password = p.str("sftp_password");
+    ss.private_key = p.str("sftp_private_key");
+    ss.host_key = p.str("sftp_host_key");
+    ss.directory = p.str("sftp_directory");
+    ss.connect_timeout_ms = static_cast<int>(p.num("connect_timeout_ms"));
+    ss.transfer_timeout_ms = static_cast<int>(p.num("transfer_timeout_ms"));
+    source::FetchedFile f = source::sftp_fetch(ss, name, spool.path(), max_size, ci);
+    (void)f;
+    std::string dir = ss.directory.empty() ? "" : ss.directory + (ss.directory.back() == '/' ? "" : "/");
+    return source::scan_file(spool.path(), name,
+                             "sftp://" + ss.host + ":" + std::to_string(ss.port) + "/" + dir + name, max_size, ci);
+#else
+    throw RunFailure("the SFTP source is not available in this build");
+#endif
+}
+
+std::string school_year_label(int y)
+{
+    char buf[16];
+    snprintf(buf, sizeof buf, "%d-%02d", y, (y + 1) % 100);
+    return buf;
+}
+
+// A file the run cannot read as CSV text fails the run, naming it.
+void check_text(const source::FileInfo &f)
+{
+    if (f.size == 0)
+        throw RunFailure("file " + f.label + " (" + f.origin + ") is empty: expected a CSV file with a header row");
+    if (f.has_nul)
+        throw RunFailure("file " + f.label + " (" + f.origin +
+                         ") contains NUL bytes: it is not a CSV text file (binary data, or UTF-16?)");
+    if (f.undefined_1252)
+        throw RunFailure("file " + f.label + " (" + f.origin +
+                         ") is neither valid UTF-8 nor Windows-1252 text");
+}
+
+} // namespace
+
+void process(RunShared &sh, Prepared &p)
+{
+    const auto t0 = Clock::now();
+    begin_transaction();
+    std::string final_status, message;
+    std::vector<std::string> warnings;
+    ImportCounts counts;
+    const bool want_b = sh.trigger == Trigger::Upload ? sh.has_services : p.flag("include_services");
+    {
+        pg::Spi spi;
+        const std::string run_id = std::to_string(sh.run_id);
+
+        // 1. Fetch completely (spooled), with size and SHA-256, before anything is written.
+        source::SpoolFile spool_a("A.csv"), spool_b("B.csv");
+        source::FileInfo fa = fetch(sh, p, true, spool_a), fb;
+        if (want_b)
+            fb = fetch(sh, p, false, spool_b);
+        spi.exec("UPDATE casemis.import_run SET students_file = $2, students_size = $3::bigint, students_sha256 = $4, "
+                 "services_file = $5, services_size = $6::bigint, services_sha256 = $7 WHERE run_id = $1::bigint",
+                 {run_id, fa.label, std::to_string(fa.size), fa.sha256, want_b ? pg::Value(fb.label) : std::nullopt,
+                  want_b ? pg::Value(std::to_string(fb.size)) : std::nullopt,
+                  want_b ? pg::Value(fb.sha256) : std::nullopt});
+        notice("fetched " + fa.label + " (" + std::to_string(fa.size) + " bytes, SHA-256 " + fa.sha256 + ")" +
+               (want_b ? " and " + fb.label + " (" + std::to_string(fb.size) + " bytes, SHA-256 " + fb.sha256 + ")"
+                       : std::string()) +
+               " in " + seconds_since(t0));
+
+        // 2. The same files as the last successful run: nothing to do.
+        bool unchanged = false;
+        if (sh.trigger != Trigger::Upload && !sh.force && !sh.dry_run) {
+            auto last = spi.query_one(
+                "SELECT run_id::text, students_sha256, services_sha256 FROM casemis.import_run WHERE settings_name = $1 "
+                "AND status = 'succeeded' ORDER BY run_id DESC LIMIT 1",
+                {std::string(sh.settings_name)});
+            if (last && (*last)[1] == fa.sha256 && (*last)[2] == (want_b ? pg::Value(fb.sha256) : std::nullopt)) {
+                unchanged = true;
+                final_status = "unchanged";
+                message = "unchanged: the files are byte for byte those of run " + *(*last)[0] +
+                          ", the last successful run of this setting; nothing was imported. Replace the files "
+                          "before the next run, or call casemis.casemis_import('" + std::string(sh.settings_name) +
+                          "', force => true) to import them again.";
+            }
+        }
+
+        if (!unchanged) {
+            check_text(fa);
+            if (want_b)
+                check_text(fb);
+            ImportInput in;
+            in.run_id = sh.run_id;
+            in.dry_run = sh.dry_run;
+            in.with_services = want_b;
+            in.students = fa;
+            in.services = fb;
+            in.run_date = p.run_date;
+            in.school_year = p.school_year;
+            in.roster = p.str("student_relation");
+            in.role = sh.role;
+            in.max_line_length = static_cast<size_t>(p.num("max_line_length"));
+            in.max_columns = static_cast<size_t>(p.num("max_columns"));
+            ImportResult r = import_files(spi, in);
+            counts = r.counts;
+            warnings = r.warnings;
+            final_status = sh.dry_run ? "dry_run" : "succeeded";
+            const auto &c = counts;
+            message = std::string(sh.dry_run ? "DRY RUN (nothing written to cse or csv): " : "") +
+                      "Table A: " + std::to_string(c.a_imported) + " imported, " + std::to_string(c.a_unmatched) +
+                      " unmatched, " + std::to_string(c.a_duplicates) + " duplicates, " + std::to_string(c.a_errors) +
+                      " errors, " + std::to_string(c.a_not_in_file) + " not in file" +
+                      (want_b ? "; Table B: " + std::to_string(c.b_imported) + " imported, " +
+                                    std::to_string(c.b_unmatched) + " unmatched, " + std::to_string(c.b_errors) +
+                                    " errors"
+                              : std::string("; services not included")) +
+                      "; school year " + school_year_label(p.school_year) + ".";
+            if (!warnings.empty()) {
+                message += " Warnings: ";
+                for (size_t i = 0; i < warnings.size(); ++i)
+                    message += (i ? "; " : "") + warnings[i];
+                message += ".";
+            }
+        }
+
+        const auto &c = counts;
+        spi.exec("UPDATE casemis.import_run SET status = $2, finished_at = clock_timestamp(), message = $3, "
+                 "warnings = $4::text[], type_a_imported = $5::int, type_a_unmatched = $6::int, "
+                 "type_a_duplicates = $7::int, type_a_errors = $8::int, type_a_not_in_file = $9::int, "
+                 "type_b_imported = $10::int, type_b_unmatched = $11::int, type_b_errors = $12::int "
+                 "WHERE run_id = $1::bigint",
+                 {run_id, final_status, message, array_literal(warnings), std::to_string(c.a_imported),
+                  std::to_string(c.a_unmatched), std::to_string(c.a_duplicates), std::to_string(c.a_errors),
+                  std::to_string(c.a_not_in_file), std::to_string(c.b_imported), std::to_string(c.b_unmatched),
+                  std::to_string(c.b_errors)});
+    }
+    commit_transaction();
+    strlcpy(sh.status, final_status.c_str(), sizeof(sh.status));
+    strlcpy(sh.message, message.c_str(), sizeof(sh.message));
+    notice("run " + std::to_string(sh.run_id) + " " + final_status + " in " + seconds_since(t0) + ": " + message);
+}
+
+} // namespace casemis::run

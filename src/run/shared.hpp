@@ -1,0 +1,52 @@
+// shared.hpp -- what the calling backend and the run's background worker share
+// (a DSM segment for a waited-for run; bgw_extra for a scheduled one).
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+#include "datatype/timestamp.h"
+}
+
+namespace casemis::run {
+
+enum class Trigger : int { Manual = 0, Upload = 1, Scheduled = 2 };
+
+// Results the worker reports back besides its messages.
+enum class Result : int { NotStarted = 0, Done = 1, UnknownSetting = 2, NoPermission = 3 };
+
+struct RunShared {
+    // in
+    Oid database;
+    Oid role;
+    Trigger trigger;
+    bool dry_run;
+    bool force;
+    bool has_scheduled_for;
+    TimestampTz scheduled_for;
+    char settings_name[64];
+    bool has_notify;
+    char notify[320];
+    bool has_students, has_services; // uploads: spool files written by the caller
+    char students_path[MAXPGPATH];
+    char services_path[MAXPGPATH];
+    // out
+    Result result;
+    int64 run_id;
+    char status[16];
+    char message[2048];
+};
+
+// A scheduled run's parameters fit in bgw_extra (128 bytes).
+struct ScheduledArgs {
+    Oid database;
+    Oid role;
+    TimestampTz scheduled_for;
+    char settings_name[64];
+};
+static_assert(sizeof(ScheduledArgs) <= 128, "bgw_extra is 128 bytes");
+
+// Worker side: executes the run described by `sh` and fills its out fields.
+// Never throws; PostgreSQL errors are caught and recorded on the run.
+void execute(RunShared &sh) noexcept;
+
+} // namespace casemis::run

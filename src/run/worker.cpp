@@ -1,0 +1,224 @@
+// worker.cpp -- the run's background worker: entry point, transactions, and the
+// outcome recorded on import_run whatever happens inside.
+#include <csignal>
+
+#include "pg/boundary.hpp"
+#include "pg/spi.hpp"
+#include "run/process.hpp"
+#include "run/shared.hpp"
+#include "run/txn.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "libpq/pqmq.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "storage/dsm.h"
+#include "storage/proc.h"
+#include "storage/shm_mq.h"
+#include "storage/shm_toc.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+PGDLLEXPORT void casemis_worker_main(Datum main_arg);
+}
+
+namespace casemis::run {
+
+void begin_transaction()
+{
+    pg_guard([] {
+        SetCurrentStatementStartTimestamp();
+        StartTransactionCommand();
+        PushActiveSnapshot(GetTransactionSnapshot());
+    });
+}
+
+void commit_transaction()
+{
+    pg_guard([] {
+        if (ActiveSnapshotSet())
+            PopActiveSnapshot();
+        CommitTransactionCommand();
+    });
+}
+
+void abort_transaction() noexcept
+{
+    // AbortCurrentTransaction releases locks, buffers, SPI and memory of the
+    // failed transaction; it only raises on a corrupt state (then: FATAL).
+    AbortCurrentTransaction();
+}
+
+void notice(const std::string &msg)
+{
+    pg_guard([&] { ereport(NOTICE, (errmsg_internal("%s", msg.c_str()))); });
+}
+
+void warning(const std::string &msg)
+{
+    pg_guard([&] { ereport(WARNING, (errmsg_internal("%s", msg.c_str()))); });
+}
+
+void set_activity(const std::string &what)
+{
+    pg_guard([&] { pgstat_report_activity(STATE_RUNNING, what.c_str()); });
+}
+
+void check_interrupts()
+{
+    pg_guard([] { CHECK_FOR_INTERRUPTS(); });
+}
+
+namespace {
+
+std::string describe(const CaughtError &c)
+{
+    if (c.pg != nullptr) {
+        std::string m = c.pg->message ? c.pg->message : "error";
+        if (c.pg->sqlerrcode == ERRCODE_QUERY_CANCELED)
+            m = "canceled: " + m;
+        if (c.pg->detail)
+            m += " (" + std::string(c.pg->detail) + ")";
+        if (c.pg->hint)
+            m += " Hint: " + std::string(c.pg->hint);
+        return m;
+    }
+    std::string m = c.message;
+    if (c.detail[0])
+        m += " (" + std::string(c.detail) + ")";
+    if (c.hint[0])
+        m += " Hint: " + std::string(c.hint);
+    return m;
+}
+
+void set_out(RunShared &sh, const char *status, const std::string &message)
+{
+    strlcpy(sh.status, status, sizeof(sh.status));
+    strlcpy(sh.message, message.c_str(), sizeof(sh.message));
+}
+
+// Records a failed run in its own transaction (the run's was rolled back).
+void record_failure(RunShared &sh, const std::string &message)
+{
+    CaughtError err;
+    bool ok = catch_all(
+        [&] {
+            begin_transaction();
+            {
+                pg::Spi spi;
+                spi.exec("UPDATE casemis.import_run SET status = 'failed', finished_at = clock_timestamp(), "
+                         "message = $2 WHERE run_id = $1::bigint",
+                         {std::to_string(sh.run_id), message});
+            }
+            commit_transaction();
+        },
+        err);
+    if (!ok) {
+        if (err.pg)
+            FreeErrorData(err.pg);
+        abort_transaction();
+        elog(LOG, "casemis_import: could not record failure of run " INT64_FORMAT, sh.run_id);
+    }
+    set_out(sh, "failed", message);
+}
+
+} // namespace
+
+void execute(RunShared &sh) noexcept
+{
+    Prepared prep;
+    CaughtError err;
+
+    // 1. The setting, the lock, the run row -- committed before any file is read.
+    bool ok = catch_all([&] { prepare(sh, prep); }, err);
+    if (!ok) {
+        std::string m = describe(err);
+        if (err.pg)
+            FreeErrorData(err.pg);
+        abort_transaction();
+        if (sh.run_id != 0)
+            record_failure(sh, m);
+        else
+            set_out(sh, "failed", m);
+        return;
+    }
+    if (sh.result != Result::Done || prep.skipped)
+        return;
+
+    // 2. Fetch, validate, match, write and report: one transaction.
+    ok = catch_all([&] { process(sh, prep); }, err);
+    if (!ok) {
+        std::string m = describe(err);
+        if (err.pg)
+            FreeErrorData(err.pg);
+        abort_transaction();
+        record_failure(sh, m);
+    }
+
+    // 3. Only now, with the outcome committed, the email.
+    ok = catch_all([&] { notify(sh, prep); }, err);
+    if (!ok) {
+        std::string m = describe(err);
+        if (err.pg)
+            FreeErrorData(err.pg);
+        abort_transaction();
+        elog(LOG, "casemis_import: email of run " INT64_FORMAT " failed: %s", sh.run_id, m.c_str());
+    }
+}
+
+} // namespace casemis::run
+
+using casemis::run::RunShared;
+
+extern "C" void casemis_worker_main(Datum main_arg)
+{
+    pqsignal(SIGTERM, die);
+    pqsignal(SIGINT, StatementCancelHandler); // the caller's cancel cancels the run
+    BackgroundWorkerUnblockSignals();
+
+    CurrentResourceOwner = ResourceOwnerCreate(NULL, "casemis_import worker");
+    RunShared local;
+    RunShared *sh = &local;
+    dsm_segment *seg = NULL;
+    uint32 handle = DatumGetUInt32(main_arg);
+    if (handle != 0) {
+        seg = dsm_attach(handle);
+        if (seg == NULL)
+            ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                            errmsg("casemis_import worker could not attach to its shared memory")));
+        shm_toc *toc = shm_toc_attach(0x5CA5E00100000001ULL, dsm_segment_address(seg));
+        if (toc == NULL)
+            ereport(ERROR, (errmsg("casemis_import worker: bad shared memory segment")));
+        sh = (RunShared *)shm_toc_lookup(toc, 1, false);
+        shm_mq *mq = (shm_mq *)shm_toc_lookup(toc, 2, false);
+        shm_mq_set_sender(mq, MyProc);
+        shm_mq_handle *mqh = shm_mq_attach(mq, seg, NULL);
+        pq_redirect_to_shm_mq(seg, mqh); // NOTICEs and errors go to the caller
+    } else {
+        // A scheduled run: parameters in bgw_extra, nobody waiting.
+        casemis::run::ScheduledArgs args;
+        memcpy(&args, MyBgworkerEntry->bgw_extra, sizeof(args));
+        memset(&local, 0, sizeof(local));
+        local.database = args.database;
+        local.role = args.role;
+        local.trigger = casemis::run::Trigger::Scheduled;
+        local.has_scheduled_for = true;
+        local.scheduled_for = args.scheduled_for;
+        strlcpy(local.settings_name, args.settings_name, sizeof(local.settings_name));
+    }
+
+    BackgroundWorkerInitializeConnectionByOid(sh->database, sh->role, 0);
+    // Pin what output depends on, whatever the role's or database's defaults.
+    SetConfigOption("datestyle", "ISO, MDY", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
+    SetConfigOption("application_name", "casemis_import", PGC_USERSET, PGC_S_SESSION);
+
+    casemis::run::execute(*sh);
+    if (seg != NULL)
+        dsm_detach(seg);
+}
