@@ -3,10 +3,10 @@
 #
 # As root: builds and installs the extension, starts PostgreSQL 15 (pg_cron
 # preloaded) as postgres under $DEMO_DIR, creates database casemis_demo and the
-# extension, generates a sample roster + Table A + Table B, loads the roster,
-# configures a folder setting, runs casemis.casemis_import(), shows the run and
-# the first lines of each report, exports the report files, and stops the
-# cluster (DEMO_KEEP=1 leaves it running).
+# extension, generates a sample roster + Table A + Table B, loads the roster
+# (and a few cse rows from "last year"), configures a folder setting, runs
+# casemis.casemis_import(), shows the run and the first lines of each report,
+# exports the report files, and stops the cluster (DEMO_KEEP=1 leaves it running).
 #
 # Environment: DEMO_DIR=/tmp/casemis_demo  DEMO_PORT=55499  DEMO_STUDENTS=200
 #              DEMO_SEED=2017  DEMO_KEEP=0
@@ -90,6 +90,9 @@ ls -l "$DIR/files"
 section "roster, calendar and settings"
 psql -d "$DB" <<SQL
 COPY casemis.students FROM '$DIR/files/roster.csv' WITH (FORMAT csv, HEADER);
+-- a few students with a cse row from an earlier year who are not in this
+-- year's file (one has exited): the NotInFile report lists the others
+COPY casemis.cse (student_id, disabilit1, exit_date) FROM '$DIR/files/prior_cse.csv' WITH (FORMAT csv, HEADER);
 INSERT INTO casemis.school_calendar (school_code, school_year, first_day)
      VALUES (0, $SCHOOL_YEAR, '$SCHOOL_YEAR-08-16');
 INSERT INTO casemis.import_settings (name, source, folder_path, school_year, include_services)
@@ -110,7 +113,8 @@ section "reports (first lines of each)"
 for report in $(psql -d "$DB" -At -c 'SELECT report FROM casemis.report_kind ORDER BY ordinal'); do
     rows=$(psql -d "$DB" -At -c "SELECT count(*) FROM casemis.import_report WHERE run_id = $RUN_ID AND report = '$report'")
     echo "--- $report ($rows rows)"
-    psql -d "$DB" -At -c "SELECT casemis.report_csv($RUN_ID, '$report')" | tr -d '\r' | head -n 6
+    csv=$(psql -d "$DB" -At -c "SELECT casemis.report_csv($RUN_ID, '$report')")
+    printf '%s\n' "$csv" | tr -d '\r' | sed -n 1,6p
 done
 
 section "export_reports"

@@ -9,6 +9,9 @@ Writes into DIR:
   tableA.csv    the 67 Table A headers of SPEC.md in TAG order, CRLF, UTF-8
   tableB.csv    SELPA_CODE,STUDENT_ID,SSID,SERVICE,PROVIDER,LOCATION,FREQUENCY,
                 DURATION,START_DATE,END_DATE (1-5 services per Table A record), CRLF
+  prior_cse.csv student_id,disabilit1,exit_date: a few general-education roster
+                students who still have a cse row from an earlier year (load it
+                into casemis.cse before a run to see the NotInFile report)
   manifest.json what was generated, by kind (for benchmarks and eyeballing reports)
 
 N is the number of special-education students (Table A records before
@@ -134,7 +137,7 @@ class Generator:
             "table_a_ssid_on_roster": 0, "table_a_name_match": 0, "table_a_ambiguous_name": 0,
             "table_a_unknown_ssid": 0, "table_a_unknown_name": 0, "table_a_duplicate_records": 0,
             "table_a_error_records": 0, "table_a_out_of_code_set": 0, "table_b_records": 0,
-            "table_b_unknown_student": 0,
+            "table_b_unknown_student": 0, "prior_cse_rows": 0, "prior_cse_exited": 0,
         }
         self.next_roster_id = 100001
         self.base_day = datetime.date(SCHOOL_YEAR, 7, 1)
@@ -278,7 +281,7 @@ class Generator:
         return rows
 
     # ---------------------------------------------------------------- main loop
-    def run(self, roster_w, a_w, b_w):
+    def run(self, roster_w, a_w, b_w, prior_w):
         c = self.counts
         selpa_base = 88000000 + self.below(1000000)
         ambiguous_at = self.n // 2 if self.n >= 100 else -1
@@ -334,7 +337,7 @@ class Generator:
             a_w.writerow(row)
             c["table_a_records"] += 1
             b_w.writerows(self.services(selpa_id, file_ssid.strip()))
-            if i % self.dup_every == self.dup_every - 1 and file_ssid.strip() and not spoiled:
+            if i % self.dup_every == self.dup_every - 7 and file_ssid.strip() and not spoiled:
                 # the same student exported twice (e.g. by two case managers)
                 dup = self.table_a_row(str(selpa_base + 3 * self.n + i), file_ssid.strip(),
                                        file_last, file_first, birth, g, school)
@@ -344,8 +347,16 @@ class Generator:
             # general-education students: on the roster only
             if i % 8 == 7:
                 last2, first2, birth2, g2, school2 = self.person()
-                roster_w.writerow(self.roster_row(self.ssid_for(self.n + 2 + i), last2, first2,
-                                                  birth2, g2, school2))
+                row2 = self.roster_row(self.ssid_for(self.n + 2 + i), last2, first2, birth2, g2, school2)
+                roster_w.writerow(row2)
+                if i % 200 in (7, 15, 23):
+                    # had special education once; not in this year's file. Every
+                    # third one has exited (before the run date): not listed.
+                    exited = c["prior_cse_rows"] % 3 == 2
+                    prior_w.writerow([row2[0], self.wpick(DISABILITIES, DISABILITY_CUM),
+                                      "%d-06-15" % SCHOOL_YEAR if exited else ""])
+                    c["prior_cse_rows"] += 1
+                    c["prior_cse_exited"] += exited
         # a service whose student is in neither Table A nor the roster
         b_w.writerow([SELPA_CODE, str(selpa_base - 7), "9999999999", "330", "200", "100",
                       "2", "60", self.date_str(datetime.date(SCHOOL_YEAR, 9, 1)), ""])
@@ -366,19 +377,22 @@ def main():
     buf = 1 << 20
     with open(os.path.join(args.out, "roster.csv"), "w", newline="", encoding="utf-8", buffering=buf) as fr, \
          open(os.path.join(args.out, "tableA.csv"), "w", newline="", encoding="utf-8", buffering=buf) as fa, \
-         open(os.path.join(args.out, "tableB.csv"), "w", newline="", encoding="utf-8", buffering=buf) as fb:
+         open(os.path.join(args.out, "tableB.csv"), "w", newline="", encoding="utf-8", buffering=buf) as fb, \
+         open(os.path.join(args.out, "prior_cse.csv"), "w", newline="", encoding="utf-8") as fp:
         roster_w = csv.writer(fr, lineterminator="\n")
         a_w = csv.writer(fa, lineterminator="\r\n")
         b_w = csv.writer(fb, lineterminator="\r\n")
         roster_w.writerow(ROSTER_HEADERS)
         a_w.writerow(TABLE_A_HEADERS)
         b_w.writerow(TABLE_B_HEADERS)
-        gen.run(roster_w, a_w, b_w)
+        prior_w = csv.writer(fp, lineterminator="\n")
+        prior_w.writerow(["student_id", "disabilit1", "exit_date"])
+        gen.run(roster_w, a_w, b_w, prior_w)
     manifest = dict(gen.counts, seed=args.seed, school_year=SCHOOL_YEAR, selpa_code=SELPA_CODE)
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2, sort_keys=True)
         f.write("\n")
-    print("wrote roster.csv, tableA.csv, tableB.csv, manifest.json to %s: %d Table A records, "
+    print("wrote roster.csv, tableA.csv, tableB.csv, prior_cse.csv, manifest.json to %s: %d Table A records, "
           "%d Table B records, %d roster rows" % (args.out, gen.counts["table_a_records"],
                                                   gen.counts["table_b_records"], gen.counts["roster_rows"]))
 
