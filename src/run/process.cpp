@@ -179,8 +179,12 @@ void process(RunShared &sh, Prepared &p)
                       "; school year " + school_year_label(p.school_year) + ".";
             if (!warnings.empty()) {
                 message += " Warnings: ";
-                for (size_t i = 0; i < warnings.size(); ++i)
-                    message += (i ? "; " : "") + warnings[i];
+                for (size_t i = 0; i < warnings.size(); ++i) {
+                    std::string w = warnings[i];
+                    while (!w.empty() && w.back() == '.')
+                        w.pop_back();
+                    message += (i ? "; " : "") + w;
+                }
                 message += ".";
             }
         }
