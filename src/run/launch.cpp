@@ -243,8 +243,11 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
                         (fatal_msg[0] ? fatal_msg : (message.empty() ? "no reason given" : message.c_str())),
                     "", "See the server log for details.");
     if (status == "failed") {
-        std::string m = "casemis_import run " + std::to_string(run_id) + " failed: " + message;
-        pg_guard([&] { ereport(WARNING, (errmsg("%s", m.c_str()))); });
+        pg_guard([&] {
+            ereport(WARNING, (errmsg("casemis_import run failed: %s", message.c_str()),
+                              errdetail("Run " INT64_FORMAT " of setting \"%s\"; see casemis.import_run.", run_id,
+                                        settings_name.c_str())));
+        });
     }
     return run_id;
 }
