@@ -25,7 +25,7 @@ VALUES ('basic', :'folder', 2017);
 SELECT casemis.casemis_import('basic') AS run \gset
 SELECT status, type_a_imported, type_a_unmatched, type_a_duplicates, type_a_errors, type_a_not_in_file,
        type_b_imported, type_b_unmatched, type_b_errors, dry_run, trigger, school_year,
-       run_date = (now() AT TIME ZONE 'UTC')::date AS run_date_today,
+       run_date = current_date AS run_date_today,
        students_file, students_size, services_file, services_size,
        students_sha256 ~ '^[0-9a-f]{64}$' AS sha_ok, finished_at >= started_at AS finished
   FROM casemis.import_run WHERE run_id = :run;
@@ -41,7 +41,7 @@ SELECT r.report, replace(casemis.report_csv(:run, r.report), E'\r', '\r') AS csv
 -- cse: the file's values, typed; identity fields not stored; extra keeps unknown columns
 SELECT student_id, selpa_code, selpa_student_id, plan_type, disabilit1, in_regcls, grade, exit_date,
        test_participation_1 AS tp1, test_participation_2 AS tp2, extra,
-       last_updated = (now() AT TIME ZONE 'UTC')::date AS updated_today, last_run_id = :run AS by_run
+       last_updated = current_date AS updated_today, last_run_id = :run AS by_run
   FROM casemis.cse ORDER BY student_id;
 
 -- csv: services of 2017 replaced only for students with matched services;

@@ -1,0 +1,145 @@
+-- run_safety: a run is a job of its own (the caller's ROLLBACK does not undo
+-- it), runs of one setting never overlap, dead runs are found, bad settings are
+-- refused, privileges hold, and errors cross the C++ boundary intact.
+SET client_min_messages = warning;
+SET datestyle = ISO;
+SELECT current_setting('casemis_test.root') AS root \gset
+INSERT INTO casemis.students VALUES
+ (1001, '1000000001', 'Garcia', 'Maria', '2008-05-14', '05', 1),
+ (1005, '1000000005', 'Lee', 'Kim', '2007-07-07', '06', 1);
+INSERT INTO casemis.import_settings (name, folder_path, school_year, include_services)
+VALUES ('safety', :'root' || '/fixtures/full', 2017, false);
+
+-- ---------------------------------------------------------------- the caller's ROLLBACK
+BEGIN;
+SELECT casemis.casemis_import('safety') AS run \gset
+ROLLBACK;
+SELECT status, type_a_imported FROM casemis.import_run WHERE run_id = :run;
+SELECT count(*) AS cse_rows_stand FROM casemis.cse WHERE last_run_id = :run;
+
+-- ---------------------------------------------------------------- never two runs of one setting
+-- hold the setting's lock as a running import would: the new run is 'skipped'
+SELECT pg_advisory_lock(casemis._run_lock_key('safety'));
+SELECT casemis.casemis_import('safety', force => true) AS run \gset
+SELECT status, message LIKE 'skipped: another run of setting "safety"%' AS says_why, finished_at IS NOT NULL AS finished
+  FROM casemis.import_run WHERE run_id = :run;
+SELECT pg_advisory_unlock(casemis._run_lock_key('safety'));
+-- another setting is not blocked by it
+INSERT INTO casemis.import_settings (name, folder_path, school_year, include_services)
+VALUES ('other', :'root' || '/fixtures/full', 2017, false);
+SELECT pg_advisory_lock(casemis._run_lock_key('safety'));
+SELECT casemis.casemis_import('other', force => true) AS run \gset
+SELECT status FROM casemis.import_run WHERE run_id = :run;
+SELECT pg_advisory_unlock(casemis._run_lock_key('safety'));
+
+-- ---------------------------------------------------------------- a run whose worker died
+INSERT INTO casemis.import_run (settings_name, status, started_at) VALUES ('safety', 'running', now() - interval '1 hour')
+RETURNING run_id AS dead \gset
+SELECT casemis.reap_interrupted_runs() AS reaped;
+SELECT status, message FROM casemis.import_run WHERE run_id = :dead;
+-- the next run of the setting finds one too
+INSERT INTO casemis.import_run (settings_name, status) VALUES ('safety', 'running') RETURNING run_id AS dead \gset
+SELECT casemis.casemis_import('safety', force => true) AS run \gset
+SELECT status FROM casemis.import_run WHERE run_id = :run;
+SELECT status, message LIKE 'interrupted%' AS interrupted FROM casemis.import_run WHERE run_id = :dead;
+
+-- ---------------------------------------------------------------- settings values refused
+-- (terse: a CHECK violation's DETAIL would print the whole row)
+\set VERBOSITY terse
+UPDATE casemis.import_settings SET time_zone = 'Mars/Olympus_Mons' WHERE name = 'safety';
+UPDATE casemis.import_settings SET schedule_days = '{mon,funday}' WHERE name = 'safety';
+UPDATE casemis.import_settings SET sftp_port = 70000 WHERE name = 'safety';
+UPDATE casemis.import_settings SET students_file = '../../etc/passwd' WHERE name = 'safety';
+UPDATE casemis.import_settings SET services_file = '/etc/passwd' WHERE name = 'safety';
+UPDATE casemis.import_settings SET folder_path = 'relative/path' WHERE name = 'safety';
+UPDATE casemis.import_settings SET folder_path = '/srv/../etc' WHERE name = 'safety';
+UPDATE casemis.import_settings SET smtp_url = 'http://mail.example' WHERE name = 'safety';
+UPDATE casemis.import_settings SET sftp_host_key = 'MD5:00:11' WHERE name = 'safety';
+UPDATE casemis.import_settings SET email_to = '{"a@b.example, c@d.example"}' WHERE name = 'safety';
+UPDATE casemis.import_settings SET email_to = ARRAY[E'x@y.example\r\nBcc: evil@z.example'] WHERE name = 'safety';
+UPDATE casemis.import_settings SET student_relation = 'public.no_such_roster' WHERE name = 'safety';
+UPDATE casemis.import_settings SET source = 'ftp' WHERE name = 'safety';
+INSERT INTO casemis.import_settings (name) VALUES ('bad name; drop table x');
+-- accepted: days in any case are stored lower case; a real zone
+UPDATE casemis.import_settings SET schedule_days = '{Mon,WED,fri}', time_zone = 'America/Los_Angeles' WHERE name = 'safety'
+RETURNING schedule_days, time_zone;
+-- defaults of a new row
+INSERT INTO casemis.import_settings DEFAULT VALUES
+RETURNING name, source, sftp_port, students_file, services_file, include_services, school_year, schedule_days,
+          schedule_time, time_zone = current_setting('TimeZone') AS tz_is_session, enabled, student_relation;
+DELETE FROM casemis.import_settings WHERE name = 'default';
+
+\set VERBOSITY default
+-- ---------------------------------------------------------------- privileges
+CREATE ROLE casemis_t_operator LOGIN;
+CREATE ROLE casemis_t_nologin NOLOGIN;
+GRANT USAGE ON SCHEMA casemis TO casemis_t_operator, casemis_t_nologin;
+GRANT SELECT, INSERT, UPDATE ON casemis.import_settings TO casemis_t_operator;
+GRANT EXECUTE ON FUNCTION casemis.casemis_import(text, boolean, boolean) TO casemis_t_operator, casemis_t_nologin;
+GRANT EXECUTE ON FUNCTION casemis.export_reports(bigint, text) TO casemis_t_operator;
+GRANT SELECT ON casemis.import_run TO casemis_t_operator;
+SET ROLE casemis_t_operator;
+-- only superusers and pg_read_server_files members may point a setting at a server folder
+UPDATE casemis.import_settings SET folder_path = '/etc' WHERE name = 'safety';
+INSERT INTO casemis.import_settings (name, folder_path) VALUES ('mine', '/var/lib/postgresql');
+-- other columns are fine
+UPDATE casemis.import_settings SET schedule_time = '18:30' WHERE name = 'safety';
+-- a role that may not SELECT the roster: the run fails and says so
+\set VERBOSITY terse
+SELECT casemis.casemis_import('safety', force => true) AS run \gset
+SELECT status, message FROM casemis.import_run WHERE run_id = :run;
+\set VERBOSITY default
+-- export_reports is for superusers and pg_write_server_files members
+SELECT casemis.export_reports(1, '/tmp');
+RESET ROLE;
+GRANT pg_read_server_files TO casemis_t_operator;
+SET ROLE casemis_t_operator;
+UPDATE casemis.import_settings SET folder_path = :'root' || '/fixtures/full' WHERE name = 'safety';
+RESET ROLE;
+GRANT SELECT ON casemis.students TO casemis_t_operator;
+SET ROLE casemis_t_operator;
+SELECT casemis.casemis_import('safety', force => true) AS run \gset
+SELECT status FROM casemis.import_run WHERE run_id = :run;
+RESET ROLE;
+
+-- ---------------------------------------------------------------- errors cross the C++ boundary
+-- a PostgreSQL error raised inside C++ code keeps its SQLSTATE, message and hint;
+-- a C++-side error has its own SQLSTATE; the backend lives on
+SET ROLE casemis_t_nologin;
+SELECT casemis.casemis_import('safety');
+RESET ROLE;
+DO $$
+BEGIN
+  SET LOCAL ROLE casemis_t_nologin;
+  PERFORM casemis.casemis_import('safety');
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE WARNING 'caught SQLSTATE %: %', SQLSTATE, SQLERRM;
+END $$;
+DO $$
+BEGIN
+  PERFORM casemis.casemis_import('no_such_setting');
+EXCEPTION WHEN undefined_object THEN
+  RAISE WARNING 'caught SQLSTATE %: %', SQLSTATE, SQLERRM;
+END $$;
+SELECT casemis.export_reports(-1, 'relative/dir');
+SELECT casemis.export_reports(-1, '/no/such/dir');
+SELECT 1 AS backend_alive;
+
+-- ---------------------------------------------------------------- export_reports
+SELECT casemis.casemis_import('safety', force => true) AS run \gset
+SELECT replace(p, :'root', '<root>') AS path FROM casemis.export_reports(:run, :'root' || '/export') p;
+SELECT k.report, pg_read_file(:'root' || '/export/' || k.report) = casemis.report_csv(:run, k.report) AS same
+  FROM casemis.report_kind k WHERE k.report LIKE 'CASEMIS_TypeA%' ORDER BY k.ordinal;
+SELECT casemis.export_reports(-1, :'root' || '/export');
+
+-- ---------------------------------------------------------------- status never shows a secret
+UPDATE casemis.import_settings SET sftp_password = 'TopSecret-1', smtp_password = 'TopSecret-2',
+       sftp_private_key = 'TopSecret-3' WHERE name = 'safety';
+SELECT count(*) AS status_rows_with_secrets FROM casemis.status s WHERE s::text LIKE '%TopSecret%';
+SELECT column_name FROM information_schema.columns
+ WHERE table_schema = 'casemis' AND table_name = 'status' AND column_name ~ 'password|key|secret';
+
+DROP OWNED BY casemis_t_operator, casemis_t_nologin;
+DROP ROLE casemis_t_operator, casemis_t_nologin;
+DELETE FROM casemis.import_settings WHERE name IN ('safety', 'other');
+TRUNCATE casemis.students, casemis.cse, casemis.csv;
