@@ -134,7 +134,9 @@ BEGIN
     RAISE EXCEPTION 'invalid sftp_directory' USING ERRCODE = 'invalid_parameter_value';
   END IF;
 
-  NEW.updated_at := now();
+  IF TG_OP = 'UPDATE' THEN
+    NEW.updated_at := now();
+  END IF;
   RETURN NEW;
 END $$;
 CREATE TRIGGER import_settings_validate BEFORE INSERT OR UPDATE ON casemis.import_settings
