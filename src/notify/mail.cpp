@@ -1,0 +1,233 @@
+// mail.cpp -- one SMTP transaction with libcurl's multi interface: our own wait
+// loop (100 ms slices) checks for interrupts between the waits, so nothing is ever
+// thrown through libcurl and a cancel stops a stuck server promptly.
+#include "pg/boundary.hpp"
+#include "notify/mail.hpp"
+#include "notify/mime.hpp"
+
+#include <curl/curl.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <vector>
+
+#include <unistd.h>
+
+namespace casemis::notify {
+namespace {
+
+void ensure_curl_init()
+{
+    static bool done = false; // a backend is single-threaded
+    if (done)
+        return;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        throw Error(ERRCODE_INTERNAL_ERROR, "could not initialize libcurl");
+    done = true;
+}
+
+struct Upload {
+    const std::string *data;
+    size_t pos = 0;
+};
+
+size_t read_message(char *buf, size_t size, size_t nitems, void *userp)
+{
+    auto *u = static_cast<Upload *>(userp);
+    size_t n = std::min(size * nitems, u->data->size() - u->pos);
+    std::memcpy(buf, u->data->data() + u->pos, n);
+    u->pos += n;
+    return n;
+}
+
+// The sockets libcurl has open (created, not yet closed), so that an aborted
+// send can end its connection. Only libcurl closes them.
+struct Sockets {
+    std::vector<curl_socket_t> open;
+};
+
+int socket_opened(void *clientp, curl_socket_t fd, curlsocktype)
+{
+    try {
+        static_cast<Sockets *>(clientp)->open.push_back(fd);
+    } catch (...) {
+        return CURL_SOCKOPT_ERROR; // never throw through libcurl
+    }
+    return CURL_SOCKOPT_OK;
+}
+
+int socket_closing(void *clientp, curl_socket_t fd)
+{
+    auto &v = static_cast<Sockets *>(clientp)->open;
+    v.erase(std::remove(v.begin(), v.end(), fd), v.end());
+    return ::close(fd);
+}
+
+struct CurlDeleter {
+    void operator()(CURL *c) const { curl_easy_cleanup(c); }
+};
+struct MultiDeleter {
+    void operator()(CURLM *m) const { curl_multi_cleanup(m); }
+};
+struct SlistDeleter {
+    void operator()(curl_slist *l) const { curl_slist_free_all(l); }
+};
+
+bool starts_with(const std::string &s, const char *prefix)
+{
+    return s.compare(0, std::strlen(prefix), prefix) == 0;
+}
+
+} // namespace
+
+std::string smtp_server_text(const std::string &url)
+{
+    size_t scheme_end = url.find("://");
+    if (scheme_end == std::string::npos)
+        return "(invalid SMTP url)";
+    std::string scheme = url.substr(0, scheme_end + 3);
+    std::string rest = url.substr(scheme_end + 3);
+    rest = rest.substr(0, rest.find_first_of("/?#"));
+    size_t at = rest.rfind('@');
+    if (at != std::string::npos)
+        rest = rest.substr(at + 1); // never show user:password@
+    return scheme + rest;
+}
+
+void send_mail(const SmtpSettings &s, const Message &m, const std::function<bool()> &interrupted)
+{
+    const std::string server = smtp_server_text(s.url);
+    const std::string context = "could not send the email via " + server;
+    if (!starts_with(s.url, "smtp://") && !starts_with(s.url, "smtps://"))
+        throw Error(ERRCODE_INVALID_PARAMETER_VALUE,
+                    "could not send the email: smtp_url must start with smtp:// or smtps://");
+    if (!valid_address(s.from))
+        throw Error(ERRCODE_INVALID_PARAMETER_VALUE,
+                    context + ": invalid sender address \"" + s.from + "\"");
+    if (s.to.empty())
+        throw Error(ERRCODE_INVALID_PARAMETER_VALUE, context + ": no recipient");
+    for (const std::string &a : s.to)
+        if (!valid_address(a))
+            throw Error(ERRCODE_INVALID_PARAMETER_VALUE,
+                        context + ": invalid recipient address \"" + a + "\"");
+
+    const std::string text = compose_message(s.from, s.to, m, std::time(nullptr),
+                                             random_hex(16), "=_casemis_" + random_hex(12));
+    ensure_curl_init();
+
+    Sockets sockets; // first: libcurl reports closing its sockets until the handles are gone
+    std::unique_ptr<CURL, CurlDeleter> easy(curl_easy_init());
+    std::unique_ptr<CURLM, MultiDeleter> multi(curl_multi_init());
+    if (!easy || !multi)
+        throw Error(ERRCODE_OUT_OF_MEMORY, context + ": could not create a libcurl handle");
+    CURL *c = easy.get();
+
+    std::unique_ptr<curl_slist, SlistDeleter> rcpt;
+    for (const std::string &a : s.to) {
+        curl_slist *n = curl_slist_append(rcpt.get(), ("<" + a + ">").c_str());
+        if (n == nullptr)
+            throw Error(ERRCODE_OUT_OF_MEMORY, context + ": out of memory");
+        rcpt.release();
+        rcpt.reset(n);
+    }
+    Upload upload{&text};
+    char errbuf[CURL_ERROR_SIZE] = "";
+    const std::string mail_from = "<" + s.from + ">";
+    const long timeout = std::max(1, s.timeout_ms);
+
+    CURLcode rc = CURLE_OK;
+    auto set = [&](CURLoption opt, auto value) {
+        if (rc == CURLE_OK)
+            rc = curl_easy_setopt(c, opt, value);
+    };
+    set(CURLOPT_ERRORBUFFER, errbuf);
+    set(CURLOPT_URL, s.url.c_str());
+    set(CURLOPT_PROTOCOLS_STR, "smtp,smtps"); // the url can reach nothing else
+    set(CURLOPT_NOSIGNAL, 1L);                 // no SIGALRM in a PostgreSQL backend
+    set(CURLOPT_MAIL_FROM, mail_from.c_str());
+    set(CURLOPT_MAIL_RCPT, rcpt.get());
+    set(CURLOPT_SOCKOPTFUNCTION, socket_opened);
+    set(CURLOPT_SOCKOPTDATA, &sockets);
+    set(CURLOPT_CLOSESOCKETFUNCTION, socket_closing);
+    set(CURLOPT_CLOSESOCKETDATA, &sockets);
+    set(CURLOPT_UPLOAD, 1L);
+    set(CURLOPT_READFUNCTION, read_message);
+    set(CURLOPT_READDATA, &upload);
+    set(CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(text.size()));
+    set(CURLOPT_USE_SSL, static_cast<long>(s.require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
+    set(CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout, 30000L));
+    set(CURLOPT_TIMEOUT_MS, timeout);
+    if (!s.user.empty()) {
+        set(CURLOPT_USERNAME, s.user.c_str());
+        set(CURLOPT_PASSWORD, s.password.c_str());
+    }
+    if (rc != CURLE_OK)
+        throw Error(ERRCODE_INTERNAL_ERROR,
+                    context + ": libcurl option not supported: " + curl_easy_strerror(rc));
+
+    if (curl_multi_add_handle(multi.get(), c) != CURLM_OK)
+        throw Error(ERRCODE_INTERNAL_ERROR, context + ": curl_multi_add_handle failed");
+    // The easy handle must leave the multi handle before either is cleaned up.
+    struct Detach {
+        CURLM *m;
+        CURL *e;
+        ~Detach() { curl_multi_remove_handle(m, e); }
+    } detach{multi.get(), c};
+
+    int running = 1;
+    bool aborted = false;
+    for (;;) {
+        CURLMcode mc = curl_multi_perform(multi.get(), &running);
+        if (mc != CURLM_OK)
+            throw Error(ERRCODE_INTERNAL_ERROR,
+                        context + ": " + std::string(curl_multi_strerror(mc)));
+        if (running == 0)
+            break;
+        if (interrupted && interrupted()) {
+            aborted = true;
+            break;
+        }
+        mc = curl_multi_poll(multi.get(), nullptr, 0, 100, nullptr);
+        if (mc != CURLM_OK)
+            throw Error(ERRCODE_INTERNAL_ERROR,
+                        context + ": " + std::string(curl_multi_strerror(mc)));
+    }
+    if (aborted) {
+        // Closing the handles would send QUIT and wait for the reply (up to the
+        // timeout): end the connection first so that the cleanup is immediate.
+        for (curl_socket_t fd : sockets.open)
+            ::shutdown(fd, SHUT_RDWR);
+        throw Error(ERRCODE_QUERY_CANCELED, context + ": interrupted");
+    }
+
+    CURLcode result = CURLE_FAILED_INIT;
+    int left = 0;
+    while (CURLMsg *msg = curl_multi_info_read(multi.get(), &left))
+        if (msg->msg == CURLMSG_DONE && msg->easy_handle == c)
+            result = msg->data.result;
+    if (result == CURLE_OK)
+        return;
+
+    long code = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    std::string cause = curl_easy_strerror(result);
+    if (errbuf[0] != '\0' && cause != errbuf)
+        cause += " (" + std::string(errbuf) + ")";
+    if (code > 0)
+        cause += ", last server reply " + std::to_string(code);
+    std::string hint;
+    if (result == CURLE_COULDNT_CONNECT || result == CURLE_COULDNT_RESOLVE_HOST ||
+        result == CURLE_OPERATION_TIMEDOUT)
+        hint = "Check smtp_url and that the mail server is reachable from the database server; "
+               "resend with SELECT casemis.resend_email(run_id).";
+    else if (result == CURLE_LOGIN_DENIED)
+        hint = "Check smtp_user and smtp_password.";
+    else if (result == CURLE_USE_SSL_FAILED)
+        hint = "The server does not offer STARTTLS; use smtps:// or set smtp_require_tls to false.";
+    throw Error(ERRCODE_CONNECTION_FAILURE, context + ": " + cause, {}, hint);
+}
+
+} // namespace casemis::notify

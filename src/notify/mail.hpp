@@ -1,0 +1,39 @@
+// mail.hpp -- send one email (plain text + CSV attachments) over SMTP with libcurl.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace casemis::notify {
+
+struct SmtpSettings {
+    std::string url; // smtp://host[:port] (STARTTLS when offered) or smtps://host[:port]
+    std::string user, password; // SMTP AUTH when user is not empty
+    std::string from;
+    std::vector<std::string> to;
+    bool require_tls = false; // smtp://: refuse to send unless STARTTLS succeeds
+    int timeout_ms = 60000;   // the whole exchange with the server
+};
+
+struct Attachment {
+    std::string filename, content; // content: UTF-8 CSV
+};
+
+struct Message {
+    std::string subject, body; // UTF-8; body is plain text with LF or CRLF line ends
+    std::vector<Attachment> attachments;
+};
+
+// Sends m to every address of s.to in one SMTP transaction. Waits on the network
+// in slices of at most 100 ms and stops when interrupted() (noexcept; called only
+// from this function's own loop, never from a libcurl callback) returns true.
+// Throws casemis::Error naming the server (url without credentials) and the cause;
+// never the password. An interrupted send throws with ERRCODE_QUERY_CANCELED, and
+// the caller then runs CHECK_FOR_INTERRUPTS.
+void send_mail(const SmtpSettings &s, const Message &m, const std::function<bool()> &interrupted);
+
+// "smtp://host:port" of an SMTP url: user info, path and query removed.
+std::string smtp_server_text(const std::string &url);
+
+} // namespace casemis::notify

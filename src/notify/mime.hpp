@@ -1,0 +1,38 @@
+// mime.hpp -- RFC 5322 / MIME composition of the completion email (pure C++).
+#pragma once
+
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "notify/mail.hpp"
+
+namespace casemis::notify {
+
+// One plain address: local@domain, no spaces, quotes, angle brackets, commas or
+// control characters (so it cannot inject a header or an extra recipient).
+bool valid_address(const std::string &address);
+
+// A header value: unchanged when it is printable ASCII, else RFC 2047 encoded
+// words (UTF-8, base64), folded. CR, LF and other controls become spaces.
+std::string encode_header_text(const std::string &utf8);
+
+// Base64 in lines of 76 characters, each ending in CRLF.
+std::string base64_lines(const std::string &data);
+
+// Quoted-printable (RFC 2045) of UTF-8 text; line ends become CRLF.
+std::string quoted_printable(const std::string &text);
+
+// "Sat, 28 Nov 2026 12:00:00 +0000" (English names, independent of the locale).
+std::string rfc5322_date(std::time_t t);
+
+// The whole message: headers, multipart/mixed with a text/plain part and one
+// base64 text/csv part per attachment. CRLF line ends throughout.
+std::string compose_message(const std::string &from, const std::vector<std::string> &to,
+                            const Message &m, std::time_t date, const std::string &message_id,
+                            const std::string &boundary);
+
+// Random hex, for Message-ID and the MIME boundary.
+std::string random_hex(size_t bytes);
+
+} // namespace casemis::notify
