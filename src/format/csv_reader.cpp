@@ -60,7 +60,11 @@ size_t MemorySource::read(char *buf, size_t cap)
     return n;
 }
 
-CsvReader::CsvReader(ByteSource &src, CsvLimits limits) : src_(src), limits_(limits), buf_(kBlock)
+CsvReader::CsvReader(ByteSource &src, CsvLimits limits) : CsvReader(src, limits, kBlock) {}
+
+// At least 4 bytes, so the BOM check at the start always has room for 3.
+CsvReader::CsvReader(ByteSource &src, CsvLimits limits, size_t block_bytes)
+    : src_(src), limits_(limits), buf_(block_bytes < 4 ? 4 : block_bytes)
 {
 }
 

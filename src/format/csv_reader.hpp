@@ -67,6 +67,9 @@ class MemorySource : public ByteSource { // for tests and the fuzzer
 class CsvReader {
   public:
     CsvReader(ByteSource &src, CsvLimits limits = {});
+    // The same with a block size other than the default 1 MiB (at least 4 bytes):
+    // tests and the fuzzer use tiny blocks so records straddle refills.
+    CsvReader(ByteSource &src, CsvLimits limits, size_t block_bytes);
     // Next record; false at end of input. Throws CsvFatal past a limit.
     bool next(CsvRecord &rec);
     uint64_t bytes_read() const { return consumed_; }

@@ -49,9 +49,9 @@ std::ostream &operator<<(std::ostream &os, const Rec &r)
     return os;
 }
 
-std::vector<Rec> read_all(ByteSource &src, CsvLimits lim = {})
+std::vector<Rec> read_all(ByteSource &src, CsvLimits lim = {}, size_t block = 0)
 {
-    CsvReader reader(src, lim);
+    CsvReader reader = block ? CsvReader(src, lim, block) : CsvReader(src, lim);
     std::vector<Rec> out;
     CsvRecord rec;
     while (reader.next(rec))
@@ -61,15 +61,19 @@ std::vector<Rec> read_all(ByteSource &src, CsvLimits lim = {})
     return out;
 }
 
-// Parses in one piece and byte by byte (and in odd chunks); all must agree.
+// Parses in one piece, from a source that hands out 1, 2, 3 or 7 bytes per read,
+// and with the reader's own block only 4, 5 or 16 bytes long: all must agree.
 std::vector<Rec> parse(std::string_view data, CsvLimits lim = {})
 {
     MemorySource whole(data);
     std::vector<Rec> expected = read_all(whole, lim);
     for (size_t chunk : {1, 2, 3, 7}) {
         ChunkSource src(data, chunk);
-        std::vector<Rec> got = read_all(src, lim);
-        CHECK_EQ(got, expected);
+        CHECK_EQ(read_all(src, lim), expected);
+    }
+    for (size_t block : {4, 5, 16}) {
+        MemorySource src(data);
+        CHECK_EQ(read_all(src, lim, block), expected);
     }
     return expected;
 }
