@@ -150,6 +150,17 @@ SELECT status, services_file, type_a_imported FROM casemis.import_run WHERE run_
 SELECT casemis.casemis_import_files(convert_to(E'SSID,STUDENT_ID\n1,2\n', 'UTF8'), NULL, 'rules') AS run \gset
 SELECT status, message FROM casemis.import_run WHERE run_id = :run;
 
+-- ---------------------------------------------------------------- the layout is data
+-- an alias added with an INSERT is honoured at the next run, no rebuild
+SELECT casemis.casemis_import_files(convert_to(E'ssid,Student_ID,last_name,first_name,DOB\n1000000001,S-1,Garcia,Maria,20080514\n', 'UTF8'),
+                                    NULL, 'rules') AS run \gset
+SELECT status, type_a_imported FROM casemis.import_run WHERE run_id = :run;
+INSERT INTO casemis.layout_alias (layout, alias, header) VALUES ('A', 'dob ', 'birthdate') RETURNING alias, header;
+SELECT casemis.casemis_import_files(convert_to(E'ssid,Student_ID,last_name,first_name,DOB\n1000000001,S-1,Garcia,Maria,20080514\n', 'UTF8'),
+                                    NULL, 'rules') AS run \gset
+SELECT status, type_a_imported FROM casemis.import_run WHERE run_id = :run;
+DELETE FROM casemis.layout_alias WHERE alias = 'DOB';
+
 -- ---------------------------------------------------------------- errors in the call itself raise
 \set VERBOSITY default
 SELECT casemis.casemis_import('no_such_setting');
