@@ -112,8 +112,8 @@ if [ "${1:-}" = stop ]; then
     exit 0
 fi
 trap on_exit EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'echo "interrupted" >&2; exit 130' INT
+trap 'echo "terminated" >&2; exit 143' TERM
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -150,7 +150,8 @@ fi
 # ============================================================ 2. build
 section "build + install (ERROR_ON_WARNING=1)"
 # The lock serialises builds/installs with other people's runs on a shared machine.
-flock "$BUILD_LOCK" make -C "$REPO" --no-print-directory ERROR_ON_WARNING=1 PG_CONFIG="$PG_CONFIG" ||
+# -s: no command echo, only the compiler's diagnostics
+flock "$BUILD_LOCK" make -s -C "$REPO" --no-print-directory ERROR_ON_WARNING=1 PG_CONFIG="$PG_CONFIG" ||
     die "build failed"
 flock "$BUILD_LOCK" make -C "$REPO" --no-print-directory install PG_CONFIG="$PG_CONFIG" >/dev/null ||
     die "make install failed"
