@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -29,6 +30,7 @@ constexpr int kPollSliceMs = 100;     // longest wait between two interrupt chec
 constexpr int kCheckEveryMs = 50;     // interrupt checks while data keeps flowing
 constexpr int kCleanupStepMs = 500;   // each graceful-close step after an error
 constexpr size_t kReadChunk = 256 * 1024;
+constexpr int kGreetingWaitMs = 2000; // silence after a non-SSH greeting before giving up
 
 // Host key algorithms, ed25519 first: the fingerprint a DBA pins (and checks with
 // ssh-keygen on the server) is then the ed25519 key's whenever the server has one,
@@ -240,6 +242,15 @@ std::string trim(const std::string &s)
     return s.substr(a, b - a + 1);
 }
 
+// At most max characters of untrusted text, control characters replaced.
+std::string printable(const char *text, size_t max)
+{
+    std::string out;
+    for (const char *p = text; *p != '\0' && out.size() < max; ++p)
+        out += (static_cast<unsigned char>(*p) < 0x20 || *p == 0x7F) ? '?' : *p;
+    return out;
+}
+
 int ms_left(Clock::time_point deadline)
 {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -396,8 +407,30 @@ class Connection {
             throw Error(ERRCODE_OUT_OF_MEMORY, context_ + ": could not create an SSH session");
         libssh2_session_set_blocking(ssh_, 0);
         libssh2_session_method_pref(ssh_, LIBSSH2_METHOD_HOSTKEY, kHostKeyPrefs);
-        int rc = retry([&] { return libssh2_session_handshake(ssh_, fd_); }, deadline,
-                       "during the SSH handshake", timeout_ms);
+        int rc;
+        std::string greeting; // the last non-SSH line the server sent
+        auto greeting_at = Clock::now();
+        for (;;) {
+            rc = libssh2_session_handshake(ssh_, fd_);
+            if (rc != LIBSSH2_ERROR_EAGAIN)
+                break;
+            // Lines before "SSH-..." are allowed (libssh2 skips them), but a
+            // non-SSH greeting followed by silence is another protocol's port
+            // (SMTP, FTP): say so instead of waiting for the timeout.
+            const char *banner = libssh2_session_banner_get(ssh_);
+            if (banner != nullptr && std::strncmp(banner, "SSH-", 4) != 0) {
+                if (greeting != banner) {
+                    greeting = banner;
+                    greeting_at = Clock::now();
+                } else if (Clock::now() - greeting_at >= std::chrono::milliseconds(kGreetingWaitMs)) {
+                    fail(ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+                         "the server on that port does not speak SSH (it said \"" +
+                             printable(greeting.c_str(), 80) + "\")",
+                         {}, "Check sftp_host and sftp_port (SFTP uses the SSH port, usually 22).");
+                }
+            }
+            wait(deadline, "during the SSH handshake", timeout_ms);
+        }
         if (rc == 0)
             return;
         switch (rc) {

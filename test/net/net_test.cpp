@@ -500,6 +500,19 @@ int main()
         check(caught && secs_since(t0) < 1.0, "fingerprint of a silent server: interruptible");
     }
 
+    // ---------------------------------------------------------------- another protocol's port
+    {
+        auto t0 = Clock::now();
+        auto e = error_of([&] {
+            source::sftp_host_fingerprint("127.0.0.1", smtp_port, 30000, {});
+        });
+        double secs = secs_since(t0);
+        check(e && contains(e->message, "does not speak SSH (it said \"") && secs < 3.0,
+              "SMTP port given as SFTP port: 'does not speak SSH' after " + std::to_string(secs) +
+                  " s, not the 30 s timeout",
+              e ? all_text(*e) : "no error");
+    }
+
     // ---------------------------------------------------------------- SMTP
     const std::string mail_dir = root + "/mail";
     auto count_mail = [&] {
