@@ -31,12 +31,17 @@ SELECT student_id, rept_date, birth_is_not_stored, plan_type, disabilit1, in_reg
  ORDER BY student_id;
 
 -- ---------------------------------------------------------------- the same files again
--- unchanged (nothing imported), unless forced; a dry run is not a "successful run"
+-- unchanged (nothing imported), unless forced -- dry runs included; a dry run
+-- is not a "successful run" for the check
 SELECT casemis.casemis_import('rules') AS run_unchanged \gset
 SELECT status, type_a_imported, message LIKE 'unchanged: the files are byte for byte those of run ' || :run || '%' AS says_which
   FROM casemis.import_run WHERE run_id = :run_unchanged;
-SELECT casemis.casemis_import('rules', dry_run => true) AS run_dry \gset
+SELECT casemis.casemis_import('rules', dry_run => true) AS run_x \gset
+SELECT status FROM casemis.import_run WHERE run_id = :run_x;
+SELECT casemis.casemis_import('rules', dry_run => true, force => true) AS run_dry \gset
 SELECT status, type_a_imported, message LIKE 'DRY RUN%' AS marked FROM casemis.import_run WHERE run_id = :run_dry;
+SELECT casemis.casemis_import('rules') AS run_x \gset
+SELECT status AS after_dry_run_still FROM casemis.import_run WHERE run_id = :run_x;
 SELECT casemis.casemis_import('rules', force => true) AS run_forced \gset
 SELECT status, forced, type_a_imported FROM casemis.import_run WHERE run_id = :run_forced;
 

@@ -132,7 +132,7 @@ void process(RunShared &sh, Prepared &p)
 
         // 2. The same files as the last successful run: nothing to do.
         bool unchanged = false;
-        if (sh.trigger != Trigger::Upload && !sh.force && !sh.dry_run) {
+        if (sh.trigger != Trigger::Upload && !sh.force) { // dry runs too: only force bypasses it
             auto last = spi.query_one(
                 "SELECT run_id::text, students_sha256, services_sha256 FROM casemis.import_run WHERE settings_name = $1 "
                 "AND status = 'succeeded' ORDER BY run_id DESC LIMIT 1",
