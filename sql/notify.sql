@@ -128,7 +128,7 @@ SELECT pg_temp.header(pg_temp.mail(:m), 'Subject') LIKE '%(sftp_mail): unchanged
 UPDATE casemis.import_settings
    SET sftp_password = NULL, sftp_private_key = pg_read_file(:'root' || '/sshd/client_ed25519')
  WHERE name = 'sftp_mail';
-SELECT casemis.casemis_import('sftp_mail', dry_run => true) AS run \gset
+SELECT casemis.casemis_import('sftp_mail', dry_run => true, force => true) AS run \gset
 SELECT status, email_status, type_a_imported FROM casemis.import_run WHERE run_id = :run;
 SELECT pg_temp.mail_count() AS m \gset
 SELECT pg_temp.header(pg_temp.mail(:m), 'Subject') LIKE '%(sftp_mail): DRY RUN %' AS subject_dry_run,
@@ -213,11 +213,35 @@ SELECT pg_temp.envelope(pg_temp.mail_count()) -> 'rcpt_tos' AS rcpt_tos;
 -- ---------------------------------------------------------------- nothing to send to
 UPDATE casemis.import_settings SET email_to = '{}' WHERE name = 'sftp_mail';
 SELECT pg_temp.mail_count() AS mails_before \gset
-SELECT casemis.casemis_import('sftp_mail', dry_run => true) AS run \gset
+SELECT casemis.casemis_import('sftp_mail', dry_run => true, force => true) AS run \gset
 SELECT status, email_status FROM casemis.import_run WHERE run_id = :run;
 UPDATE casemis.import_settings SET email_to = '{office@district.example}', smtp_url = NULL WHERE name = 'sftp_mail';
 SELECT casemis.resend_email(:run) AS resend_without_smtp_url;
 SELECT pg_temp.mail_count() - :mails_before AS new_mails;
+
+-- ---------------------------------------------------------------- cancel during a slow transfer
+-- a 200 MB file takes seconds over SFTP: statement_timeout cancels the call,
+-- which cancels the run while it waits on the network
+SELECT :'root' || '/sftp_home/upload/big.csv' AS big_file \gset
+DO $$ BEGIN
+  EXECUTE format('COPY (SELECT repeat(''x'', 999999) FROM generate_series(1, 200)) TO %L',
+                 current_setting('casemis_test.root') || '/sftp_home/upload/big.csv');
+END $$;
+UPDATE casemis.import_settings SET students_file = 'big.csv', include_services = false WHERE name = 'sftp_mail';
+SET statement_timeout = '1500ms';
+SELECT casemis.casemis_import('sftp_mail', force => true);
+RESET statement_timeout;
+-- the caller returns at once; the worker records the outcome right after
+DO $$ BEGIN
+  FOR i IN 1..100 LOOP
+    EXIT WHEN NOT EXISTS (SELECT 1 FROM casemis.import_run WHERE settings_name = 'sftp_mail' AND status = 'running');
+    PERFORM pg_sleep(0.1);
+  END LOOP;
+END $$;
+SELECT status, message, finished_at - started_at < interval '5 seconds' AS stopped_promptly
+  FROM casemis.import_run WHERE settings_name = 'sftp_mail' ORDER BY run_id DESC LIMIT 1;
+\setenv BIG_FILE :big_file
+\! rm -f "$BIG_FILE"
 
 -- no message anywhere holds a password
 SELECT count(*) AS mails_with_secrets
