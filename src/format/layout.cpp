@@ -31,15 +31,28 @@ std::string join(const std::vector<std::string> &items, const char *sep)
     return out;
 }
 
-// "3 and 9", "3, 5 and 9" (1-based column numbers).
+// At most `shown` names, then "and N more": a file with 100,000 columns must
+// not make a run message (and its email) of megabytes.
+std::string capped_list(const std::vector<std::string> &items, size_t shown = 100)
+{
+    if (items.size() <= shown)
+        return join(items, ", ");
+    std::vector<std::string> head(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(shown));
+    return join(head, ", ") + " and " + std::to_string(items.size() - shown) + " more";
+}
+
+// "3 and 9", "3, 5 and 9" (1-based column numbers); past 100, "and N more".
 std::string column_list(const std::vector<int> &cols)
 {
+    const size_t shown = cols.size() > 100 ? 100 : cols.size();
     std::string out;
-    for (size_t i = 0; i < cols.size(); ++i) {
+    for (size_t i = 0; i < shown; ++i) {
         if (i)
             out += i + 1 == cols.size() ? " and " : ", ";
         out += std::to_string(cols[i] + 1);
     }
+    if (shown < cols.size())
+        out += " and " + std::to_string(cols.size() - shown) + " more";
     return out;
 }
 
@@ -246,13 +259,13 @@ std::string HeaderCheck::fatal_message(const Layout &layout) const
             }
             dups.push_back(cols.size() > 1 ? name + " (columns " + column_list(cols) + ")" : name);
         }
-        parts.push_back("Duplicate header(s): " + join(dups, ", ") + ".");
+        parts.push_back("Duplicate header(s): " + capped_list(dups) + ".");
     }
     if (!empty_headers.empty()) {
         std::vector<std::string> empties;
         for (const std::string &c : empty_headers)
             empties.push_back(c + " has no header");
-        parts.push_back("Header row incomplete: " + join(empties, ", ") + ".");
+        parts.push_back("Header row incomplete: " + capped_list(empties) + ".");
     }
     return join(parts, " ");
 }
@@ -261,9 +274,9 @@ std::vector<std::string> HeaderCheck::warnings() const
 {
     std::vector<std::string> w;
     if (!unknown_headers.empty())
-        w.push_back("Unknown header(s), kept as extra data: " + join(unknown_headers, ", ") + ".");
+        w.push_back("Unknown header(s), kept as extra data: " + capped_list(unknown_headers) + ".");
     if (!missing_fields.empty())
-        w.push_back("Header(s) of the layout not found in the file: " + join(missing_fields, ", ") +
+        w.push_back("Header(s) of the layout not found in the file: " + capped_list(missing_fields) +
                     ".");
     return w;
 }
@@ -284,6 +297,13 @@ void validate_record(const CsvRecord &rec, const HeaderCheck &hc, const Layout &
         p.problem = std::move(problem);
         out.problems.push_back(std::move(p));
     };
+    // An unterminated quote swallows the rest of the file into this record, so
+    // its field count is only a consequence: name the cause.
+    if (rec.problem == "unterminated quoted field") {
+        whole_record(rec.problem + ": a quote opened in this record is never closed, so the rest of the file "
+                                   "was read into it");
+        return;
+    }
     if (rec.fields.size() != n) {
         whole_record("expected " + std::to_string(n) + " fields, found " +
                      std::to_string(rec.fields.size()));
@@ -319,7 +339,7 @@ void validate_record(const CsvRecord &rec, const HeaderCheck &hc, const Layout &
             Date d;
             DateStatus st = parse_date(v, d);
             if (st == DateStatus::Ok)
-                value = d.iso();
+                d.iso(value);
             else
                 problem = date_problem(st);
             break;

@@ -103,9 +103,13 @@ void set_out(RunShared &sh, const char *status, const std::string &message)
 }
 
 // Records a failed run in its own transaction (the run's was rolled back).
+// A cancel still pending here (it came while the run was failing for another
+// reason, e.g. blocked in a system call) has nothing left to cancel: it must
+// not stop the outcome from being recorded.
 void record_failure(RunShared &sh, const std::string &message)
 {
     CaughtError err;
+    HOLD_CANCEL_INTERRUPTS();
     bool ok = catch_all(
         [&] {
             begin_transaction();
@@ -118,11 +122,14 @@ void record_failure(RunShared &sh, const std::string &message)
             commit_transaction();
         },
         err);
+    QueryCancelPending = false;
+    RESUME_CANCEL_INTERRUPTS();
     if (!ok) {
+        std::string why = describe(err);
         if (err.pg)
             FreeErrorData(err.pg);
         abort_transaction();
-        elog(LOG, "casemis_import: could not record failure of run " INT64_FORMAT, sh.run_id);
+        elog(LOG, "casemis_import: could not record failure of run " INT64_FORMAT ": %s", sh.run_id, why.c_str());
     }
     set_out(sh, "failed", message);
 }

@@ -131,7 +131,10 @@ FileInfo copy_from_folder(const std::string &folder, const std::string &name, Sp
     if (src.empty() || src.back() != '/')
         src += '/';
     src += name;
-    int fd = ::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    // O_NONBLOCK: opening a FIFO planted in the folder must not block the run
+    // (uninterruptibly, holding the setting's lock); it has no effect on a
+    // regular file, and anything else is refused just below.
+    int fd = ::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
         int e = errno;
         std::string hint = e == ENOENT ? "Check that the file was delivered to the folder and that import_settings names it correctly."
@@ -143,6 +146,7 @@ FileInfo copy_from_folder(const std::string &folder, const std::string &name, Sp
         ::close(fd);
         throw Error(ERRCODE_UNDEFINED_FILE, "\"" + src + "\" is not a regular file");
     }
+    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK); // plain blocking reads from here on
     try {
         check_size(static_cast<uint64_t>(st0.st_size), max_size, "file \"" + src + "\"");
         std::vector<char> buf(kBlock);

@@ -396,3 +396,45 @@ TEST(validate_values_trimmed_and_nulls)
     CHECK_EQ(out.values[12], "2016-02-29");
     CHECK(out.null[1]);
 }
+
+TEST(validate_unterminated_quote_named_before_field_count)
+{
+    // The quote swallowed the rest of the file: the count is only a consequence.
+    const Layout l = table_a();
+    const Strings h = table_a_headers();
+    HeaderCheck hc = check_headers(views(h), l);
+    CsvRecord rec;
+    rec.line = 3;
+    rec.fields = {"1000000002", "S-2", "Nunez,Jose,01/02/2009\r\n1000000003,S-3"};
+    rec.problem = "unterminated quoted field";
+    ValidatedRecord out;
+    validate_record(rec, hc, l, out);
+    CHECK_EQ(out.problems.size(), 1);
+    CHECK(!out.problems.empty() && out.problems[0].column == -1 &&
+          contains(out.problems[0].problem, "unterminated quoted field: a quote opened in this record is never closed"));
+}
+
+TEST(layout_header_lists_capped_at_100_names)
+{
+    // 100,000 columns must not make a message of megabytes.
+    const Layout l = table_b();
+    Strings h = {"SSID", "SERVICE"};
+    for (int i = 0; i < 100000; ++i)
+        h.push_back("C" + std::to_string(i));
+    HeaderCheck hc = check_headers(views(h), l);
+    CHECK(!hc.fatal());
+    auto w = hc.warnings();
+    CHECK(!w.empty() && contains(w[0], ", C99 and 99900 more."));
+    CHECK(!w.empty() && w[0].size() < 1000);
+
+    Strings e = {"SSID", "SERVICE"};
+    for (int i = 0; i < 5000; ++i)
+        e.push_back(i % 2 ? "" : "X");
+    HeaderCheck he = check_headers(views(e), l);
+    CHECK(he.fatal());
+    const std::string m = he.fatal_message(l);
+    CHECK(contains(m, "X (columns 3, 5, 7"));
+    CHECK(contains(m, " and 2400 more)"));
+    CHECK(contains(m, " and 2400 more."));
+    CHECK(m.size() < 4000);
+}
