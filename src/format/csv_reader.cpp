@@ -1,12 +1,14 @@
 // csv_reader.cpp -- streaming RFC 4180 reader (see csv_reader.hpp for the rules).
 //
-// Bytes are read in 1 MiB blocks into buf_; a record's unescaped field bytes are
-// copied into field_store_ (reused, so no allocation per field once warm) and the
-// record's fields are string_views into it. Because everything a record needs is
-// copied out, the block buffer can be refilled at any byte, so records may straddle
-// blocks freely.
+// Bytes are read in 1 MiB blocks into buf_ and a record's fields are string_views
+// into it: nothing is copied or allocated per field. A record that runs past the
+// end of the block is moved to the front before the next read (and the block grows
+// when one record fills it, up to the record limit), so positions inside a record
+// are kept relative to its start. A quoted field is unescaped in place: its bytes
+// only move once a "" has been seen (the unescaped text is never longer).
 #include "format/csv_reader.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <unistd.h>
@@ -35,6 +37,17 @@ struct StopTables {
 const StopTables kStops;
 
 inline bool is_blank_char(char c) { return c == ' ' || c == '\t'; }
+
+// Cold paths kept out of line so the per-field code stays small.
+[[noreturn]] __attribute__((noinline)) void throw_too_long(size_t limit, uint64_t line)
+{
+    throw CsvFatal("record longer than " + std::to_string(limit) + " bytes", line);
+}
+
+[[noreturn]] __attribute__((noinline)) void throw_too_many(size_t limit, uint64_t line)
+{
+    throw CsvFatal("record has more than " + std::to_string(limit) + " fields", line);
+}
 
 } // namespace
 
@@ -68,18 +81,28 @@ CsvReader::CsvReader(ByteSource &src, CsvLimits limits, size_t block_bytes)
 {
 }
 
-// Refill the block buffer. Only called once the buffer is used up (pos_ == end_).
-bool CsvReader::fill()
+bool CsvReader::fill(size_t &keep)
 {
     if (eof_)
         return false;
-    pos_ = end_ = 0;
-    size_t n = src_.read(buf_.data(), buf_.size());
+    if (keep > 0) { // move the record in progress to the front
+        if (end_ > keep)
+            std::memmove(buf_.data(), buf_.data() + keep, end_ - keep);
+        end_ -= keep;
+        pos_ -= keep;
+        keep = 0;
+    }
+    // One record fills the block: grow it. The caller has checked the record is at
+    // most max_record_bytes + 1 bytes, so this stops at the limit plus CR LF.
+    if (end_ == buf_.size())
+        buf_.resize(std::max(buf_.size() + 1,
+                             std::min(buf_.size() * 2, limits_.max_record_bytes + 2)));
+    size_t n = src_.read(buf_.data() + end_, buf_.size() - end_);
     if (n == 0) {
         eof_ = true;
         return false;
     }
-    end_ = n;
+    end_ += n;
     consumed_ += n;
     return true;
 }
@@ -106,54 +129,65 @@ bool CsvReader::next(CsvRecord &rec)
     enum class St { FieldStart, Unquoted, Quoted, QuoteSeen };
 
     for (;;) { // one pass per physical line until a non-blank record
-        if (pos_ == end_ && !fill())
+        size_t rs = pos_; // the record's start in buf_ (fill() moves it to 0)
+        if (pos_ == end_ && !fill(rs))
             return false;
-        field_store_.clear();
-        spans_.clear();
         rec.line = line_;
 
-        size_t rec_bytes = 0, field_begin = 0;
+        // Offsets from rs: the current field's first byte, and the end of its
+        // (unescaped) bytes so far. In place while w == pos_ - rs.
+        size_t fb = 0, w = 0;
         St st = St::FieldStart;
-        bool blank = true; // only spaces/tabs so far, no separator, no quote
+        bool blank = true;  // only spaces/tabs so far, no separator, no quote
         bool ended = false; // stopped at a record terminator (else at end of input)
 
-        auto count = [&](size_t k) {
-            rec_bytes += k;
-            if (rec_bytes > limits_.max_record_bytes)
-                throw CsvFatal("record longer than " + std::to_string(limits_.max_record_bytes) +
-                                   " bytes",
-                               rec.line);
+        // Read more while inside the record. Slack of one byte: a CR just consumed
+        // may be the terminator (the exact check is at the record's end).
+        auto more = [&] {
+            if (pos_ - rs > limits_.max_record_bytes + 1)
+                throw_too_long(limits_.max_record_bytes, rec.line);
+            return fill(rs);
         };
+        size_t nf = 0; // fields so far; spans_ only grows, so no reallocation once warm
         auto end_field = [&] {
-            if (spans_.size() >= limits_.max_columns)
-                throw CsvFatal("record has more than " + std::to_string(limits_.max_columns) +
-                                   " fields",
-                               rec.line);
-            spans_.emplace_back(field_begin, field_store_.size() - field_begin);
-            field_begin = field_store_.size();
+            if (nf >= limits_.max_columns)
+                throw_too_many(limits_.max_columns, rec.line);
+            if (nf == spans_.size())
+                spans_.resize(nf + 16);
+            spans_[nf++] = {fb, w - fb};
+        };
+        // Keep buf_[from, from + n) as the field's next bytes.
+        auto emit = [&](size_t from, size_t n) {
+            char *dst = buf_.data() + rs + w;
+            if (dst != buf_.data() + from)
+                std::memmove(dst, buf_.data() + from, n);
+            w += n;
         };
         // Consume CR, LF or CRLF at pos_ (CRLF may straddle a refill) as one line end.
-        auto eat_line_end = [&] {
+        auto end_record = [&] {
+            if (pos_ - rs > limits_.max_record_bytes)
+                throw_too_long(limits_.max_record_bytes, rec.line);
             const char c = buf_[pos_++];
             ++line_;
-            if (c == '\r' && (pos_ < end_ || fill()) && buf_[pos_] == '\n')
+            if (c == '\r' && (pos_ < end_ || more()) && buf_[pos_] == '\n')
                 ++pos_;
+            ended = true;
         };
 
         while (!ended) {
-            if (pos_ == end_ && !fill())
+            if (pos_ == end_ && !more())
                 break;
             const char *b = buf_.data();
             switch (st) {
             case St::FieldStart:
                 if (b[pos_] == '"') {
                     ++pos_;
-                    count(1);
                     blank = false;
                     st = St::Quoted;
                 } else {
                     st = St::Unquoted;
                 }
+                fb = w = pos_ - rs;
                 break;
 
             case St::Unquoted: {
@@ -164,8 +198,7 @@ bool CsvReader::next(CsvRecord &rec)
                     if (blank)
                         for (size_t j = pos_; j < i && blank; ++j)
                             blank = is_blank_char(b[j]);
-                    count(i - pos_);
-                    field_store_.append(b + pos_, i - pos_);
+                    emit(pos_, i - pos_);
                     pos_ = i;
                 }
                 if (pos_ == end_)
@@ -173,20 +206,17 @@ bool CsvReader::next(CsvRecord &rec)
                 const char c = b[pos_];
                 if (c == ',') {
                     ++pos_;
-                    count(1);
                     blank = false;
                     end_field();
                     st = St::FieldStart;
                 } else if (c == '"') { // kept as is; the record is flagged
+                    emit(pos_, 1);
                     ++pos_;
-                    count(1);
                     blank = false;
-                    field_store_.push_back('"');
                     if (rec.problem.empty())
                         rec.problem = "stray quote in unquoted field";
                 } else {
-                    eat_line_end();
-                    ended = true;
+                    end_record();
                 }
                 break;
             }
@@ -196,23 +226,22 @@ bool CsvReader::next(CsvRecord &rec)
                 while (i < end_ && !kStops.quoted[static_cast<unsigned char>(b[i])])
                     ++i;
                 if (i > pos_) {
-                    count(i - pos_);
-                    field_store_.append(b + pos_, i - pos_);
+                    emit(pos_, i - pos_);
                     pos_ = i;
                 }
                 if (pos_ == end_)
                     break;
-                const char c = b[pos_++];
-                count(1);
+                const char c = b[pos_];
                 if (c == '"') {
+                    ++pos_;
                     st = St::QuoteSeen;
                 } else { // a line end inside the field: kept, and counted as a line
-                    field_store_.push_back(c);
+                    emit(pos_, 1);
+                    ++pos_;
                     ++line_;
-                    if (c == '\r' && (pos_ < end_ || fill()) && buf_[pos_] == '\n') {
+                    if (c == '\r' && (pos_ < end_ || more()) && buf_[pos_] == '\n') {
+                        emit(pos_, 1);
                         ++pos_;
-                        count(1);
-                        field_store_.push_back('\n');
                     }
                 }
                 break;
@@ -221,18 +250,15 @@ bool CsvReader::next(CsvRecord &rec)
             case St::QuoteSeen: {
                 const char c = b[pos_];
                 if (c == '"') { // "" is one quote
+                    emit(pos_, 1);
                     ++pos_;
-                    count(1);
-                    field_store_.push_back('"');
                     st = St::Quoted;
                 } else if (c == ',') {
                     ++pos_;
-                    count(1);
                     end_field();
                     st = St::FieldStart;
                 } else if (c == '\r' || c == '\n') {
-                    eat_line_end();
-                    ended = true;
+                    end_record();
                 } else { // text after the closing quote: kept, the record is flagged
                     if (rec.problem.empty())
                         rec.problem = "text after closing quote";
@@ -248,13 +274,17 @@ bool CsvReader::next(CsvRecord &rec)
                 continue; // an empty or whitespace-only line: skipped, already counted
             return false; // whitespace after the last line end
         }
+        if (!ended && pos_ - rs > limits_.max_record_bytes)
+            throw_too_long(limits_.max_record_bytes, rec.line);
+        if (st == St::FieldStart)
+            fb = w = pos_ - rs; // "a," at the end of input: a last, empty field
         if (st == St::Quoted)
             rec.problem = "unterminated quoted field";
         end_field();
 
-        rec.fields.resize(spans_.size());
-        const char *base = field_store_.data();
-        for (size_t k = 0; k < spans_.size(); ++k)
+        rec.fields.resize(nf);
+        const char *base = buf_.data() + rs;
+        for (size_t k = 0; k < nf; ++k)
             rec.fields[k] = std::string_view(base + spans_[k].first, spans_[k].second);
         return true;
     }

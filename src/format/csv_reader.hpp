@@ -1,6 +1,7 @@
 // csv_reader.hpp -- streaming RFC 4180 reader with the line each record starts on.
 // Pure C++ (no PostgreSQL). Reads a file descriptor in large blocks; memory is
-// bounded by the longest record, never the file.
+// bounded by the longest record, never the file. Fields are views into the block
+// (quoted fields are unescaped in place): nothing is copied per field.
 #pragma once
 
 #include <cstddef>
@@ -75,15 +76,16 @@ class CsvReader {
     uint64_t bytes_read() const { return consumed_; }
 
   private:
-    bool fill();
+    // Reads more; keeps buf_[keep, end_) (the record in progress) by moving it to the
+    // front and setting keep to 0; grows buf_ when that record fills it.
+    bool fill(size_t &keep);
     ByteSource &src_;
     CsvLimits limits_;
-    std::vector<char> buf_;
+    std::vector<char> buf_;                  // the record's fields are views into it
     size_t pos_ = 0, end_ = 0;
     bool eof_ = false, first_ = true;
     uint64_t line_ = 1, consumed_ = 0;
-    std::string field_store_;                // unescaped bytes of the current record
-    std::vector<std::pair<size_t, size_t>> spans_;
+    std::vector<std::pair<size_t, size_t>> spans_; // fields: offset from record start, length
 };
 
 } // namespace casemis::format

@@ -332,3 +332,22 @@ TEST(csv_fd_source)
     FdSource bad(-1);
     CHECK_THROWS(read_all(bad), CsvFatal);
 }
+
+// A record bigger than the reader's block makes the block grow (up to the limit).
+TEST(csv_record_bigger_than_block)
+{
+    const std::string big(1500000, 'x');
+    const std::string data = "a,b\r\n\"" + big + "\"\"\",2\r\n3,4";
+    CsvLimits lim;
+    lim.max_record_bytes = 2000000;
+    for (size_t block : {size_t(0), size_t(4096)}) {
+        MemorySource src(data);
+        auto r = read_all(src, lim, block);
+        CHECK_EQ(r.size(), 3);
+        CHECK(at(r, 1).fields.size() == 2 && at(r, 1).fields[0] == big + "\"");
+        CHECK_EQ(at(r, 2), (Rec{3, {"3", "4"}, ""}));
+    }
+    lim.max_record_bytes = 1000000;
+    MemorySource src(data);
+    CHECK_THROWS(read_all(src, lim), CsvFatal);
+}
