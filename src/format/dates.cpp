@@ -48,7 +48,7 @@ bool parse_slashed(std::string_view s, int &y, int &m, int &d)
 
 } // namespace
 
-std::string Date::iso() const
+void Date::iso(std::string &out) const
 {
     char b[10];
     int y = year;
@@ -60,7 +60,14 @@ std::string Date::iso() const
     b[7] = '-';
     b[8] = static_cast<char>('0' + day / 10 % 10);
     b[9] = static_cast<char>('0' + day % 10);
-    return std::string(b, 10);
+    out.assign(b, 10);
+}
+
+std::string Date::iso() const
+{
+    std::string s;
+    iso(s);
+    return s;
 }
 
 bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }

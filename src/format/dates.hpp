@@ -8,7 +8,8 @@ namespace casemis::format {
 
 struct Date {
     int year = 0, month = 0, day = 0;
-    std::string iso() const; // YYYY-MM-DD
+    std::string iso() const;           // YYYY-MM-DD
+    void iso(std::string &out) const;  // the same into out (reuses its buffer)
 };
 
 enum class DateStatus { Ok, Blank, Unreadable, Impossible, OutOfRange };

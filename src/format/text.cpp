@@ -113,16 +113,6 @@ void TextScanner::finish()
     pending_ = 0;
 }
 
-std::string_view trim(std::string_view s)
-{
-    size_t b = 0, e = s.size();
-    while (b < e && (s[b] == ' ' || s[b] == '\t'))
-        ++b;
-    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t'))
-        --e;
-    return s.substr(b, e - b);
-}
-
 bool has_high_bytes(std::string_view s)
 {
     for (char c : s)

@@ -35,8 +35,16 @@ class TextScanner {
     unsigned char head_[3] = {0, 0, 0};
 };
 
-// Trim ASCII spaces and tabs at both ends.
-std::string_view trim(std::string_view s);
+// Trim ASCII spaces and tabs at both ends. (Inline: it runs for every field.)
+inline std::string_view trim(std::string_view s)
+{
+    size_t b = 0, e = s.size();
+    while (b < e && (s[b] == ' ' || s[b] == '\t'))
+        ++b;
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+        --e;
+    return s.substr(b, e - b);
+}
 // Has any byte >= 0x80.
 bool has_high_bytes(std::string_view s);
 
