@@ -225,6 +225,9 @@ void send_mail(const SmtpSettings &s, const Message &m, const std::function<bool
                "resend with SELECT casemis.resend_email(run_id).";
     else if (result == CURLE_LOGIN_DENIED)
         hint = "Check smtp_user and smtp_password.";
+    else if (result == CURLE_PEER_FAILED_VERIFICATION)
+        hint = "The mail server's TLS certificate is not trusted by the database server's CA store "
+               "(/etc/ssl/certs) or does not match the host name in smtp_url.";
     else if (result == CURLE_USE_SSL_FAILED)
         hint = "The server does not offer STARTTLS; use smtps:// or set smtp_require_tls to false.";
     throw Error(ERRCODE_CONNECTION_FAILURE, context + ": " + cause, {}, hint);

@@ -634,6 +634,33 @@ int main()
               e ? all_text(*e) : "no error");
     }
 
+    // ---------------------------------------------------------------- TLS: STARTTLS and smtps:// verify the certificate
+    {
+        const std::string starttls = env("NET_STARTTLS_PORT"), smtps = env("NET_SMTPS_PORT");
+        notify::SmtpSettings s;
+        s.from = "casemis@district.example";
+        s.to = {"alice@district.example"};
+        s.user = "mailuser";
+        s.password = "Sup3r-Secret";
+        s.timeout_ms = 5000;
+        notify::Message m{"subject", "body", {}};
+        for (bool require : {false, true}) {
+            s.require_tls = require;
+            s.url = "smtp://127.0.0.1:" + starttls;
+            auto e = error_of([&] { notify::send_mail(s, m, [] { return false; }); });
+            check(e && contains(e->message, "self-signed certificate") && contains(e->hint, "CA store") &&
+                      !contains(all_text(*e), "Sup3r"),
+                  std::string("STARTTLS offered (require_tls ") + (require ? "on" : "off") +
+                      "): TLS is started and an untrusted certificate refused",
+                  e ? all_text(*e) : "no error");
+        }
+        s.require_tls = false;
+        s.url = "smtps://127.0.0.1:" + smtps;
+        auto e = error_of([&] { notify::send_mail(s, m, [] { return false; }); });
+        check(e && contains(e->message, "self-signed certificate"),
+              "smtps://: implicit TLS, untrusted certificate refused", e ? all_text(*e) : "no error");
+    }
+
     // ---------------------------------------------------------------- email text
     {
         notify::RunSummary r;

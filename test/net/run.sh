@@ -13,9 +13,13 @@ export NET_SFTP_PASSWORD='N3t-test-pw'
 export NET_CHECK_MAIL=$REPO/test/net/check_mail.py
 R=$NET_ROOT
 
+export NET_STARTTLS_PORT=${NET_STARTTLS_PORT:-2626}
+export NET_SMTPS_PORT=${NET_SMTPS_PORT:-2627}
+
 stop() {
     [ -s "$R/sshd.pid" ] && kill "$(cat "$R/sshd.pid")" 2>/dev/null || true
     [ -s "$R/smtp.pid" ] && kill "$(cat "$R/smtp.pid")" 2>/dev/null || true
+    [ -s "$R/tls.pid" ] && kill "$(cat "$R/tls.pid")" 2>/dev/null || true
 }
 trap stop EXIT
 stop
@@ -70,9 +74,16 @@ CONF
 /usr/sbin/sshd -t -f "$R/sshd_config"
 /usr/sbin/sshd -f "$R/sshd_config" -E "$R/sshd.log"
 /usr/bin/python3 "$REPO/test/smtp_sink.py" "$R/mail" 127.0.0.1 "$NET_SMTP_PORT" "$R/smtp.pid" > "$R/smtp.log" 2>&1 &
+# TLS servers with a self-signed certificate (STARTTLS and implicit TLS)
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$R/tls_key.pem" -out "$R/tls_cert.pem" -days 2 \
+    -subj /CN=127.0.0.1 2>/dev/null
+/usr/bin/python3 "$REPO/test/net/tls_sink.py" "$R/tls_cert.pem" "$R/tls_key.pem" 127.0.0.1 \
+    "$NET_STARTTLS_PORT" "$NET_SMTPS_PORT" > "$R/tls.log" 2>&1 &
+echo $! > "$R/tls.pid"
 export NET_DOWN_PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 for _ in $(seq 50); do
-    (exec 3<>/dev/tcp/127.0.0.1/$NET_SMTP_PORT) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/$NET_SFTP_PORT) 2>/dev/null && break
+    (exec 3<>/dev/tcp/127.0.0.1/$NET_SMTP_PORT) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/$NET_SFTP_PORT) 2>/dev/null &&
+        (exec 3<>/dev/tcp/127.0.0.1/$NET_SMTPS_PORT) 2>/dev/null && break
     sleep 0.1
 done
 
