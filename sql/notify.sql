@@ -197,14 +197,19 @@ SELECT pg_temp.try('SELECT casemis.resend_email(-1)') AS unknown_run;
 SELECT pg_temp.try('SELECT casemis.resend_email(NULL)') AS null_run;
 
 -- ---------------------------------------------------------------- an upload, with notify => an extra address
-SELECT casemis.casemis_import_files(pg_read_binary_file(:'root' || '/fixtures/sftp/tableA.csv'),
+-- (Table A without its last column TRIDELAY: a header warning, which the email lists)
+SELECT casemis.casemis_import_files(convert_to(regexp_replace(replace(
+           pg_read_file(:'root' || '/fixtures/sftp/tableA.csv'), E',TRIDELAY\r\n', E'\r\n'), E',\r\n', E'\r\n', 'g'), 'UTF8'),
                                     pg_read_binary_file(:'root' || '/fixtures/sftp/tableB.csv'),
                                     'sftp_mail', notify => 'principal@district.example') AS run \gset
 SELECT status, email_status, trigger FROM casemis.import_run WHERE run_id = :run;
 SELECT pg_temp.mail_count() AS m \gset
 SELECT pg_temp.envelope(:m) -> 'rcpt_tos' AS rcpt_tos,
-       pg_temp.body(pg_temp.mail(:m)) LIKE '%Table A: uploaded Table A, 1140 bytes, SHA-256 %' AS upload_a,
-       pg_temp.body(pg_temp.mail(:m)) LIKE '%Table B: uploaded Table B, 267 bytes, SHA-256 %' AS upload_b;
+       pg_temp.body(pg_temp.mail(:m)) LIKE '%Table A: uploaded Table A, 1128 bytes, SHA-256 ' || r.students_sha256 || '%' AS upload_a,
+       pg_temp.body(pg_temp.mail(:m)) LIKE '%Table B: uploaded Table B, 267 bytes, SHA-256 ' || r.services_sha256 || '%' AS upload_b,
+       cardinality(r.warnings) AS warnings,
+       (SELECT bool_and(strpos(pg_temp.body(pg_temp.mail(:m)), E'\n  - ' || w || E'\n') > 0) FROM unnest(r.warnings) w) AS all_warnings_listed
+  FROM casemis.import_run r WHERE r.run_id = :run;
 SELECT * FROM pg_temp.attachments(pg_temp.mail(:m), :run);
 -- a resend reaches the same people
 SELECT casemis.resend_email(:run) AS resend;
