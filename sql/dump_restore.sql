@@ -5,6 +5,8 @@ SET client_min_messages = warning;
 SELECT current_setting('casemis_test.root') AS root \gset
 \setenv CASEMIS_DUMP :root/export/casemis_dump_test.dump
 \setenv PGBIN /usr/lib/postgresql/15/bin
+-- one fingerprint (row count + md5 of the rows) per table, built the same way in both databases
+\set fingerprint_view 'SELECT ''CREATE TEMP VIEW fingerprint AS '' || string_agg(format(''SELECT %L AS t, count(*) AS n, md5(string_agg(x::text, %L ORDER BY x::text)) AS h FROM casemis.%I x'', t, ''|'', t), '' UNION ALL '') || '' UNION ALL SELECT ''''run_id_seq'''', last_value, NULL FROM casemis.import_run_id_seq'' FROM unnest(''{students,cse,csv,school_calendar,import_settings,import_run,import_report,layout_field,layout_alias}''::text[]) t \\gexec'
 DROP DATABASE IF EXISTS casemis_dump_src;
 DROP DATABASE IF EXISTS casemis_dump_dst;
 CREATE DATABASE casemis_dump_src;
@@ -23,17 +25,7 @@ VALUES ('dumped', :'root' || '/fixtures/basic', 2017, 'kept-secret');
 SELECT casemis.casemis_import('dumped') AS run \gset
 SELECT status FROM casemis.import_run WHERE run_id = :run;
 -- one fingerprint per table
-CREATE TEMP VIEW fingerprint AS
-SELECT 'students' AS t, count(*) AS n, md5(string_agg(x::text, '|' ORDER BY x::text)) AS h FROM casemis.students x
-UNION ALL SELECT 'cse', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.cse x
-UNION ALL SELECT 'csv', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.csv x
-UNION ALL SELECT 'school_calendar', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.school_calendar x
-UNION ALL SELECT 'import_settings', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.import_settings x
-UNION ALL SELECT 'import_run', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.import_run x
-UNION ALL SELECT 'import_report', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.import_report x
-UNION ALL SELECT 'layout_field', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.layout_field x
-UNION ALL SELECT 'layout_alias', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.layout_alias x
-UNION ALL SELECT 'run_id_seq', last_value, NULL FROM casemis.import_run_id_seq;
+:fingerprint_view
 SELECT string_agg(t || '=' || n || ':' || coalesce(h, ''), ' ' ORDER BY t) AS before FROM fingerprint \gset
 SELECT t, n FROM fingerprint ORDER BY t;
 \! "$PGBIN/pg_dump" -Fc -f "$CASEMIS_DUMP" casemis_dump_src && echo dumped
@@ -42,17 +34,7 @@ CREATE DATABASE casemis_dump_dst;
 \! "$PGBIN/pg_restore" --exit-on-error -d casemis_dump_dst "$CASEMIS_DUMP" && echo restored
 \c casemis_dump_dst
 SET client_min_messages = warning;
-CREATE TEMP VIEW fingerprint AS
-SELECT 'students' AS t, count(*) AS n, md5(string_agg(x::text, '|' ORDER BY x::text)) AS h FROM casemis.students x
-UNION ALL SELECT 'cse', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.cse x
-UNION ALL SELECT 'csv', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.csv x
-UNION ALL SELECT 'school_calendar', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.school_calendar x
-UNION ALL SELECT 'import_settings', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.import_settings x
-UNION ALL SELECT 'import_run', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.import_run x
-UNION ALL SELECT 'import_report', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.import_report x
-UNION ALL SELECT 'layout_field', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.layout_field x
-UNION ALL SELECT 'layout_alias', count(*), md5(string_agg(x::text, '|' ORDER BY x::text)) FROM casemis.layout_alias x
-UNION ALL SELECT 'run_id_seq', last_value, NULL FROM casemis.import_run_id_seq;
+:fingerprint_view
 SELECT string_agg(t || '=' || n || ':' || coalesce(h, ''), ' ' ORDER BY t) = :'before' AS identical FROM fingerprint;
 SELECT t, n FROM fingerprint ORDER BY t;
 -- the restored database works: the next run gets the next id and imports

@@ -1,33 +1,13 @@
 // mime.cpp -- RFC 5322 / MIME composition of the completion email (pure C++).
 #include "notify/mime.hpp"
+#include "pg/base64.hpp"
 
 #include <random>
 
 namespace casemis::notify {
 namespace {
 
-const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const char kHex[] = "0123456789ABCDEF";
-
-std::string base64(const std::string &data)
-{
-    std::string out;
-    out.reserve((data.size() + 2) / 3 * 4);
-    const auto *p = reinterpret_cast<const unsigned char *>(data.data());
-    const size_t n = data.size();
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = unsigned(p[i]) << 16;
-        if (i + 1 < n)
-            v |= unsigned(p[i + 1]) << 8;
-        if (i + 2 < n)
-            v |= unsigned(p[i + 2]);
-        out += kB64[(v >> 18) & 63];
-        out += kB64[(v >> 12) & 63];
-        out += i + 1 < n ? kB64[(v >> 6) & 63] : '=';
-        out += i + 2 < n ? kB64[v & 63] : '=';
-    }
-    return out;
-}
 
 bool printable_ascii(const std::string &s)
 {
@@ -133,7 +113,7 @@ std::string encode_header_text(const std::string &utf8)
         }
         if (!out.empty())
             out += "\r\n ";
-        out += "=?UTF-8?B?" + base64(clean.substr(i, end - i)) + "?=";
+        out += "=?UTF-8?B?" + pg::b64_encode(clean.substr(i, end - i)) + "?=";
         i = end;
     }
     return out;
@@ -141,7 +121,7 @@ std::string encode_header_text(const std::string &utf8)
 
 std::string base64_lines(const std::string &data)
 {
-    const std::string b = base64(data);
+    const std::string b = pg::b64_encode(data);
     std::string out;
     out.reserve(b.size() + b.size() / 76 * 2 + 2);
     for (size_t i = 0; i < b.size(); i += 76)

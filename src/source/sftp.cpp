@@ -1,6 +1,7 @@
 // sftp.cpp -- SFTP download with libssh2 (1.10 on Debian 12) over a non-blocking
 // socket: our own poll() loop, so the caller's interrupt check runs at least every
 // 100 ms and may throw without ever unwinding through libssh2.
+#include "pg/base64.hpp"
 #include "pg/boundary.hpp"
 #include "source/sftp.hpp"
 
@@ -55,54 +56,6 @@ void ensure_libssh2_init()
 
 // --- small text helpers ----------------------------------------------------------------
 
-std::string base64_nopad(const unsigned char *p, size_t n)
-{
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = unsigned(p[i]) << 16;
-        if (i + 1 < n)
-            v |= unsigned(p[i + 1]) << 8;
-        if (i + 2 < n)
-            v |= unsigned(p[i + 2]);
-        out += tbl[(v >> 18) & 63];
-        out += tbl[(v >> 12) & 63];
-        if (i + 1 < n)
-            out += tbl[(v >> 6) & 63];
-        if (i + 2 < n)
-            out += tbl[v & 63];
-    }
-    return out; // OpenSSH prints SHA256 fingerprints without '=' padding
-}
-
-std::string base64_decode(const std::string &in)
-{
-    std::string out;
-    unsigned acc = 0;
-    int bits = 0;
-    for (unsigned char c : in) {
-        int v;
-        if (c >= 'A' && c <= 'Z')
-            v = c - 'A';
-        else if (c >= 'a' && c <= 'z')
-            v = c - 'a' + 26;
-        else if (c >= '0' && c <= '9')
-            v = c - '0' + 52;
-        else if (c == '+')
-            v = 62;
-        else if (c == '/')
-            v = 63;
-        else
-            continue; // whitespace, '=' padding
-        acc = (acc << 6) | unsigned(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += char((acc >> bits) & 0xFF);
-        }
-    }
-    return out;
-}
 
 std::string errno_text(int e)
 {
@@ -199,7 +152,7 @@ KeyInfo key_info(const std::string &text)
     if (b == std::string::npos)
         return k;
     size_t e = text.find("-----END", b + begin.size());
-    std::string blob = base64_decode(text.substr(b + begin.size(), e - b - begin.size()));
+    std::string blob = pg::b64_decode(text.substr(b + begin.size(), e - b - begin.size()));
     static const char magic[] = "openssh-key-v1"; // followed by a NUL
     if (blob.size() < sizeof magic || blob.compare(0, sizeof magic, magic, sizeof magic) != 0)
         return k;
@@ -469,7 +422,7 @@ class Connection {
         key_type_ = hostkey_type_name(type);
         if (type_out != nullptr)
             *type_out = key_type_;
-        return "SHA256:" + base64_nopad(reinterpret_cast<const unsigned char *>(raw), 32);
+        return "SHA256:" + pg::b64_encode(std::string_view(raw, 32), false);
     }
 
     // Before any credential leaves this process.
