@@ -4,8 +4,6 @@
 
 namespace casemis::match {
 
-const std::vector<int32_t> Roster::none_;
-
 std::string_view utf8_prefix(std::string_view s, size_t n)
 {
     size_t i = 0, chars = 0;
@@ -35,30 +33,45 @@ std::string name_key(std::string_view last, std::string_view first, std::string_
 void Roster::reserve(size_t n)
 {
     ids_.reserve(n);
-    ssid_.reserve(n);
-    name_.reserve(n);
+    ssid_keys_.reserve(n);
+    name_keys_.reserve(n);
+    ssid_hits_.reserve(n);
+    name_hits_.reserve(n);
 }
 
-void Roster::add(int64_t student_id, std::string ssid, std::string key)
+void Roster::note(KeyTable &keys, std::vector<int32_t> &hits, std::string_view k, int32_t idx)
 {
-    int32_t idx = static_cast<int32_t>(ids_.size());
+    bool added = false;
+    const uint32_t id = keys.insert(k, &added);
+    if (added)
+        hits.push_back(idx);
+    else if (hits[id] != idx)
+        hits[id] = kSeveral;
+}
+
+Hits Roster::lookup(const KeyTable &keys, const std::vector<int32_t> &hits, std::string_view k)
+{
+    Hits h;
+    const uint32_t id = keys.find(k);
+    if (id == KeyTable::npos)
+        return h;
+    if (hits[id] == kSeveral) {
+        h.first = 0; // not empty; which student is never used
+        h.several = true;
+    } else {
+        h.first = hits[id];
+    }
+    return h;
+}
+
+void Roster::add(int64_t student_id, std::string_view ssid, std::string_view key)
+{
+    const int32_t idx = static_cast<int32_t>(ids_.size());
     ids_.push_back(student_id);
     if (!ssid.empty())
-        ssid_[std::move(ssid)].push_back(idx);
+        note(ssid_keys_, ssid_hits_, ssid, idx);
     if (!key.empty())
-        name_[std::move(key)].push_back(idx);
-}
-
-const std::vector<int32_t> &Roster::by_ssid(const std::string &ssid) const
-{
-    auto it = ssid_.find(ssid);
-    return it == ssid_.end() ? none_ : it->second;
-}
-
-const std::vector<int32_t> &Roster::by_name(const std::string &key) const
-{
-    auto it = name_.find(key);
-    return it == name_.end() ? none_ : it->second;
+        note(name_keys_, name_hits_, key, idx);
 }
 
 const char *reason_text(Reason r)
@@ -83,34 +96,36 @@ const char *reason_text(Reason r)
 void TableAMatcher::add_error(uint32_t line)
 {
     recs_.push_back(ARecord{line, Outcome::Error, Reason::None, -1});
-    rec_ssid_.push_back(nullptr);
+    rec_ssid_.push_back(KeyTable::npos);
 }
 
 void TableAMatcher::add(uint32_t line, const std::string &ssid, const std::string &key)
 {
     ARecord r{line, Outcome::Unmatched, Reason::None, -1};
-    const std::string *ssid_ref = nullptr;
+    uint32_t ssid_id = KeyTable::npos;
     if (!ssid.empty()) {
-        auto it = ssid_count_.try_emplace(ssid, 0).first;
-        ++it->second;
-        ssid_ref = &it->first; // node-based map: the key's address is stable
-        const auto &hits = roster_.by_ssid(ssid);
+        bool added = false;
+        ssid_id = ssids_.insert(ssid, &added);
+        if (added)
+            ssid_count_.push_back(0);
+        ++ssid_count_[ssid_id];
+        const Hits hits = roster_.by_ssid(ssid);
         if (hits.empty())
             r.reason = Reason::SsidNotOnRoster;
-        else if (hits.size() > 1)
+        else if (hits.several)
             r.reason = Reason::SsidAmbiguous;
         else
-            r.roster = hits[0];
+            r.roster = hits.first;
     } else if (key.empty()) {
         r.reason = Reason::NoIdentity;
     } else {
-        const auto &hits = roster_.by_name(key);
+        const Hits hits = roster_.by_name(key);
         if (hits.empty())
             r.reason = Reason::NoNameMatch;
-        else if (hits.size() > 1)
+        else if (hits.several)
             r.reason = Reason::NameAmbiguous;
         else
-            r.roster = hits[0];
+            r.roster = hits.first;
     }
     if (r.roster >= 0) {
         r.outcome = Outcome::Imported;
@@ -118,7 +133,7 @@ void TableAMatcher::add(uint32_t line, const std::string &ssid, const std::strin
             ++per_student_[r.roster];
     }
     recs_.push_back(r);
-    rec_ssid_.push_back(ssid_ref);
+    rec_ssid_.push_back(ssid_id);
 }
 
 void TableAMatcher::finish()
@@ -127,15 +142,17 @@ void TableAMatcher::finish()
         ARecord &r = recs_[i];
         if (r.outcome == Outcome::Error)
             continue;
-        bool dup_ssid = rec_ssid_[i] != nullptr && ssid_count_[*rec_ssid_[i]] > 1;
+        bool dup_ssid = rec_ssid_[i] != KeyTable::npos && ssid_count_[rec_ssid_[i]] > 1;
         bool dup_student = r.roster >= 0 && per_student_[r.roster] > 1;
         if (dup_ssid || dup_student) {
             r.outcome = Outcome::Duplicate;
             r.reason = Reason::None;
         }
     }
-    rec_ssid_.clear();
-    rec_ssid_.shrink_to_fit();
+    // Only the outcomes are needed from here on.
+    std::vector<uint32_t>().swap(rec_ssid_);
+    std::vector<uint32_t>().swap(ssid_count_);
+    ssids_ = KeyTable();
 }
 
 size_t TableAMatcher::count(Outcome o) const
@@ -150,7 +167,13 @@ void ServiceMatcher::add_a(size_t index, const std::string &student_id, const st
 {
     if (student_id.empty())
         return;
-    by_student_id_[student_id].push_back(AKey{selpa_code, static_cast<uint32_t>(index)});
+    bool added = false;
+    const uint32_t id = student_ids_.insert(student_id, &added);
+    if (added)
+        head_.push_back(KeyTable::npos);
+    const uint32_t selpa = selpa_code.empty() ? KeyTable::npos : selpas_.insert(selpa_code);
+    akeys_.push_back(AKey{static_cast<uint32_t>(index), selpa, head_[id]});
+    head_[id] = static_cast<uint32_t>(akeys_.size() - 1);
 }
 
 ServiceMatcher::Result ServiceMatcher::match(const std::string &student_id,
@@ -162,22 +185,24 @@ ServiceMatcher::Result ServiceMatcher::match(const std::string &student_id,
     int32_t student = -1;
     bool several = false;
     if (!student_id.empty()) {
-        auto it = by_student_id_.find(student_id);
-        if (it != by_student_id_.end()) {
-            for (const AKey &k : it->second) {
-                // SELPA_CODE must agree when both records have one.
-                if (!selpa_code.empty() && !k.selpa.empty() && k.selpa != selpa_code)
-                    continue;
-                const ARecord &a = a_[k.index];
-                if (a.outcome == Outcome::Imported) {
-                    if (student >= 0 && student != a.roster)
-                        several = true;
-                    student = a.roster;
-                } else if (a.outcome == Outcome::Duplicate) {
-                    saw_dup = true;
-                } else if (a.outcome == Outcome::Error) {
-                    saw_err = true;
-                }
+        const uint32_t id = student_ids_.find(student_id);
+        // A SELPA_CODE no Table A record has agrees with no record that has one.
+        const uint32_t selpa = selpa_code.empty() ? KeyTable::npos : selpas_.find(selpa_code);
+        for (uint32_t k = id == KeyTable::npos ? KeyTable::npos : head_[id]; k != KeyTable::npos;
+             k = akeys_[k].next) {
+            const AKey &ak = akeys_[k];
+            // SELPA_CODE must agree when both records have one.
+            if (!selpa_code.empty() && ak.selpa != KeyTable::npos && ak.selpa != selpa)
+                continue;
+            const ARecord &a = a_[ak.index];
+            if (a.outcome == Outcome::Imported) {
+                if (student >= 0 && student != a.roster)
+                    several = true;
+                student = a.roster;
+            } else if (a.outcome == Outcome::Duplicate) {
+                saw_dup = true;
+            } else if (a.outcome == Outcome::Error) {
+                saw_err = true;
             }
         }
     }
@@ -202,14 +227,14 @@ ServiceMatcher::Result ServiceMatcher::match(const std::string &student_id,
         res.reason = Reason::BNoKey;
         return res;
     }
-    const auto &hits = roster_.by_ssid(ssid);
+    const Hits hits = roster_.by_ssid(ssid);
     if (hits.empty())
         res.reason = Reason::BSsidNotOnRoster;
-    else if (hits.size() > 1)
+    else if (hits.several)
         res.reason = Reason::BSsidAmbiguous;
     else {
         res.matched = true;
-        res.roster = hits[0];
+        res.roster = hits.first;
     }
     return res;
 }

@@ -7,8 +7,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "match/key_table.hpp"
 
 namespace casemis::match {
 
@@ -19,21 +20,31 @@ std::string name_key(std::string_view last_lower, std::string_view first_lower,
 // The first n characters of a UTF-8 string (never splits a character).
 std::string_view utf8_prefix(std::string_view s, size_t n);
 
+// Roster indexes holding a key: none, exactly one (first), or several.
+struct Hits {
+    int32_t first = -1;
+    bool several = false;
+    bool empty() const { return first < 0; }
+};
+
 class Roster {
   public:
     void reserve(size_t n);
     // ssid: trimmed (empty = none); key: name_key() or empty.
-    void add(int64_t student_id, std::string ssid, std::string key);
+    void add(int64_t student_id, std::string_view ssid, std::string_view key);
     size_t size() const { return ids_.size(); }
     int64_t student_id(int32_t idx) const { return ids_[idx]; }
-    // Roster indexes holding this SSID / name key (empty if none).
-    const std::vector<int32_t> &by_ssid(const std::string &ssid) const;
-    const std::vector<int32_t> &by_name(const std::string &key) const;
+    Hits by_ssid(std::string_view ssid) const { return lookup(ssid_keys_, ssid_hits_, ssid); }
+    Hits by_name(std::string_view key) const { return lookup(name_keys_, name_hits_, key); }
 
   private:
+    static constexpr int32_t kSeveral = -2;
+    static void note(KeyTable &keys, std::vector<int32_t> &hits, std::string_view k, int32_t idx);
+    static Hits lookup(const KeyTable &keys, const std::vector<int32_t> &hits, std::string_view k);
     std::vector<int64_t> ids_;
-    std::unordered_map<std::string, std::vector<int32_t>> ssid_, name_;
-    static const std::vector<int32_t> none_;
+    // per key id: the roster index holding it, or kSeveral
+    KeyTable ssid_keys_, name_keys_;
+    std::vector<int32_t> ssid_hits_, name_hits_;
 };
 
 enum class Outcome : uint8_t { Error, Imported, Unmatched, Duplicate };
@@ -77,8 +88,9 @@ class TableAMatcher {
     const Roster &roster_;
     std::vector<ARecord> recs_;
     std::vector<uint16_t> per_student_;
-    std::unordered_map<std::string, uint32_t> ssid_count_;
-    std::vector<const std::string *> rec_ssid_; // per record: its SSID key in ssid_count_ (or null)
+    KeyTable ssids_;                  // the SSIDs of the file
+    std::vector<uint32_t> ssid_count_;  // per SSID id: records carrying it
+    std::vector<uint32_t> rec_ssid_;    // per record: its SSID id (or KeyTable::npos)
 };
 
 // Table B: the student of a service record.
@@ -96,13 +108,16 @@ class ServiceMatcher {
                  const std::string &ssid) const;
 
   private:
-    struct AKey {
-        std::string selpa;
-        uint32_t index;
+    struct AKey { // one Table A record with a STUDENT_ID; a list per STUDENT_ID
+        uint32_t index; // into the ARecord vector
+        uint32_t selpa; // id in selpas_, or KeyTable::npos when blank
+        uint32_t next;  // next AKey of the same STUDENT_ID, or KeyTable::npos
     };
     const Roster &roster_;
     const std::vector<ARecord> &a_;
-    std::unordered_map<std::string, std::vector<AKey>> by_student_id_;
+    KeyTable student_ids_, selpas_;
+    std::vector<uint32_t> head_; // per STUDENT_ID id: its first AKey
+    std::vector<AKey> akeys_;
 };
 
 } // namespace casemis::match
