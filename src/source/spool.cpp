@@ -147,6 +147,13 @@ FileInfo copy_from_folder(const std::string &folder, const std::string &name, Sp
         throw Error(ERRCODE_UNDEFINED_FILE, "\"" + src + "\" is not a regular file");
     }
     (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK); // plain blocking reads from here on
+    // Hashed and scanned on the way: the copy is read once, here, not again.
+    FileInfo info;
+    info.label = name;
+    info.origin = src;
+    info.path = spool.path();
+    format::TextScanner scan;
+    pg::Sha256 sha;
     try {
         check_size(static_cast<uint64_t>(st0.st_size), max_size, "file \"" + src + "\"");
         std::vector<char> buf(kBlock);
@@ -163,6 +170,8 @@ FileInfo copy_from_folder(const std::string &folder, const std::string &name, Sp
                 break;
             copied += static_cast<uint64_t>(n);
             check_size(copied, max_size, "file \"" + src + "\"");
+            scan.feed(buf.data(), static_cast<size_t>(n));
+            sha.update(buf.data(), static_cast<size_t>(n));
             for (ssize_t off = 0; off < n;) {
                 ssize_t w = ::write(spool.fd(), buf.data() + off, static_cast<size_t>(n - off));
                 if (w < 0) {
@@ -185,7 +194,13 @@ FileInfo copy_from_folder(const std::string &folder, const std::string &name, Sp
     }
     ::close(fd);
     spool.close_fd();
-    return scan_file(spool.path(), name, src, max_size, check_interrupts);
+    scan.finish();
+    info.size = static_cast<uint64_t>(st0.st_size);
+    info.sha256 = sha.hex();
+    info.encoding = scan.encoding();
+    info.has_nul = scan.has_nul();
+    info.undefined_1252 = !scan.valid_utf8() && scan.cp1252_undefined();
+    return info;
 }
 
 } // namespace casemis::source
