@@ -42,7 +42,7 @@ runuser -u postgres -- "$PGBIN/psql" -X -q -d postgres \
     -c 'DROP DATABASE IF EXISTS contrib_regression WITH (FORCE)'
 # WITH (FORCE) also ends pg_cron's launcher, which stays gone until the server
 # restarts (the schedule test needs it): restart.
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$ROOT/pg/data" -w -m fast restart >/dev/null
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$ROOT/pg/data" -l "$ROOT/pg/server.log" -w -m fast restart >/dev/null
 args=()
 [ ${#tests[@]} -gt 0 ] && args=(REGRESS="${tests[*]}")
 if runuser -u postgres -- env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres \
