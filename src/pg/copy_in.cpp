@@ -41,7 +41,9 @@ int feed_cb(void *outbuf, int minread, int maxread)
     return static_cast<int>(n);
 }
 
-constexpr size_t kFlushBytes = 8u << 20;
+// Per stream; a run has up to five open at once. CopyFrom batches its own
+// multi-inserts, so a bigger buffer buys nothing but memory.
+constexpr size_t kFlushBytes = 2u << 20;
 
 } // namespace
 
@@ -77,10 +79,13 @@ namespace {
 const char kBinaryHeader[] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
 constexpr size_t kBinaryHeaderLen = 19;
 
+// Big-endian integer of 2, 4 or 8 bytes, appended in one go.
 void put_be(std::string &out, uint64_t v, int bytes)
 {
-    for (int i = bytes - 1; i >= 0; --i)
-        out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+    char b[8];
+    for (int i = 0; i < bytes; ++i)
+        b[i] = static_cast<char>((v >> (8 * (bytes - 1 - i))) & 0xFF);
+    out.append(b, static_cast<size_t>(bytes));
 }
 
 // Plain decimal ("-"? digits), the form the import produces; anything else -> false.
