@@ -432,7 +432,7 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
            elapsed(t1));
 
     // ---- pass 1, Table B: validate and match
-    struct BRec {
+    struct __attribute__((packed)) BRec { // 5 bytes: one per Table B record
         int32_t roster; // >= 0 matched; -1 unmatched; -2 error
         Reason reason;
     };
@@ -498,7 +498,10 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
     // ---- pass 2, Table A: cse rows and report rows
     const Stopwatch t3;
     const std::string run_id = std::to_string(in.run_id);
-    spi.exec("CREATE TEMP TABLE casemis_written (student_id bigint PRIMARY KEY) ON COMMIT DROP");
+    // Which students this run wrote, for NotInFile: a real run stamps last_run_id on
+    // every cse row it writes; only a dry run needs the list kept aside.
+    if (in.dry_run)
+        spi.exec("CREATE TEMP TABLE casemis_written (student_id bigint PRIMARY KEY) ON COMMIT DROP");
     Reports reports(in.run_id);
     {
         const Targets tg = targets_of(hca, la);
@@ -568,10 +571,11 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
             r.student_id = sid_text;
             r.has_student_id = true;
             reports.add(r);
-            written.add(sid_text);
-            written.end_row();
-            if (in.dry_run)
+            if (in.dry_run) {
+                written.add(sid_text);
+                written.end_row();
                 continue;
+            }
 
             // The filler rule: all six blank leaves the stored values alone.
             bool fillers_given = false;
@@ -718,8 +722,9 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
         "SELECT $1::bigint, 'CASEMIS_TypeA_NotInFile.csv', c.student_id::text, r.ssid, r.first_name, r.last_name, "
         "r.birthdate::text, r.grade FROM casemis.cse c LEFT JOIN " + *roster_rel +
             " r ON r.student_id = c.student_id "
-            "WHERE nullif(btrim(c.disabilit1), '') IS NOT NULL AND (c.exit_date IS NULL OR c.exit_date > $2::date) "
-            "AND NOT EXISTS (SELECT 1 FROM pg_temp.casemis_written w WHERE w.student_id = c.student_id)",
+            "WHERE nullif(btrim(c.disabilit1), '') IS NOT NULL AND (c.exit_date IS NULL OR c.exit_date > $2::date) " +
+            std::string(in.dry_run ? "AND NOT EXISTS (SELECT 1 FROM pg_temp.casemis_written w WHERE w.student_id = c.student_id)"
+                        : "AND c.last_run_id IS DISTINCT FROM $1::bigint"),
         {run_id, in.run_date});
     notice("reports written; " + std::to_string(cnt.a_not_in_file) + " students not in file, in " + elapsed(t5));
     return res;
