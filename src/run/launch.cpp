@@ -22,7 +22,9 @@ extern "C" {
 #include "storage/proc.h"
 #include "storage/shm_mq.h"
 #include "storage/shm_toc.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/syscache.h"
 #include "catalog/pg_authid.h"
 #include "access/htup_details.h"
@@ -121,6 +123,22 @@ void write_upload(const Upload &u, const char *tag, char *path_out)
     close(fd);
 }
 
+// Is the worker waiting for a lock this backend holds? Then it would wait
+// forever (this backend only waits for the worker): e.g. a caller that wrote
+// to casemis.cse in its open transaction. The deadlock detector cannot see a
+// wait on a message queue, so look.
+bool worker_waits_for_us(pid_t pid)
+{
+    ArrayType *a = DatumGetArrayTypeP(DirectFunctionCall1(pg_blocking_pids, Int32GetDatum((int32)pid)));
+    const int n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
+    const int32 *pids = (const int32 *)ARR_DATA_PTR(a);
+    bool ours = false;
+    for (int i = 0; i < n && !ours; ++i)
+        ours = pids[i] == MyProcPid;
+    pfree(a);
+    return ours;
+}
+
 } // namespace
 
 int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_run, bool force,
@@ -200,12 +218,34 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
                 for (;;) {
                     Size nbytes = 0;
                     void *data = NULL;
-                    // Blocking receive: waits on our latch and checks for
-                    // interrupts, so a cancel of this statement lands here.
-                    shm_mq_result res = shm_mq_receive(mqh, &nbytes, &data, false);
-                    if (res != SHM_MQ_SUCCESS)
-                        break; // detached: the worker is done (or died)
-                    relay_message((const char *)data, nbytes, fatal_msg, sizeof(fatal_msg));
+                    shm_mq_result res = shm_mq_receive(mqh, &nbytes, &data, true);
+                    if (res == SHM_MQ_SUCCESS) {
+                        relay_message((const char *)data, nbytes, fatal_msg, sizeof(fatal_msg));
+                        continue;
+                    }
+                    if (res == SHM_MQ_DETACHED)
+                        break; // the worker is done (or died)
+                    // Nothing yet: our latch is set by a message, the worker's
+                    // exit or a cancel of this statement (which lands here).
+                    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1000L,
+                                    PG_WAIT_EXTENSION);
+                    ResetLatch(MyLatch);
+                    CHECK_FOR_INTERRUPTS();
+                    if (worker_waits_for_us(pid)) {
+                        snprintf(sh->cancel_reason, sizeof(sh->cancel_reason),
+                                 "the run waited for a lock held by the calling session (pid %d), whose "
+                                 "transaction had written to or locked a table the run writes",
+                                 MyProcPid);
+                        ereport(ERROR,
+                                (errcode(ERRCODE_T_R_DEADLOCK_DETECTED),
+                                 errmsg("casemis_import run canceled: it waited for a lock this session holds"),
+                                 errdetail("The run's worker (pid %d) waits for a lock held by this transaction "
+                                           "(for example after writing to casemis.cse), and this session "
+                                           "waits for the run: neither could go on.",
+                                           (int)pid),
+                                 errhint("Call casemis_import outside a transaction that has written to or "
+                                         "locked the casemis tables (or COMMIT first).")));
+                    }
                 }
                 (void)WaitForBackgroundWorkerShutdown(handle);
             }
@@ -213,9 +253,18 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
         PG_CATCH();
         {
             // Cancelling the call cancels the run: the worker rolls back and
-            // records the run as failed ("canceled").
-            if (pid > 0)
+            // records the run as failed ("canceled"), with our reason.
+            if (pid > 0) {
+                if (sh->cancel_reason[0] == '\0') {
+                    MemoryContext ecxt = MemoryContextSwitchTo(CurTransactionContext);
+                    ErrorData *e = CopyErrorData();
+                    MemoryContextSwitchTo(ecxt);
+                    snprintf(sh->cancel_reason, sizeof(sh->cancel_reason), "the calling statement ended: %s",
+                             e->message ? e->message : "error");
+                    FreeErrorData(e);
+                }
                 kill(pid, SIGINT);
+            }
             PG_RE_THROW();
         }
         PG_END_TRY();
@@ -242,6 +291,19 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
                     std::string("the import run's worker ended before it could record the run: ") +
                         (fatal_msg[0] ? fatal_msg : (message.empty() ? "no reason given" : message.c_str())),
                     "", "See the server log for details.");
+    if (status == "running") {
+        // The worker ended without recording an outcome (terminated, say): its
+        // transaction was rolled back, and its lock is gone, so the reaper
+        // (next run, scheduler, casemis.status) will mark the run 'interrupted'.
+        pg_guard([&] {
+            ereport(WARNING,
+                    (errmsg("casemis_import run " INT64_FORMAT " did not finish: its worker ended (%s)", run_id,
+                            fatal_msg[0] ? fatal_msg : "no reason given"),
+                     errdetail("Nothing of the run was applied. The next run of setting \"%s\", the scheduler "
+                               "or a look at casemis.status marks it failed (\"interrupted\").",
+                               settings_name.c_str())));
+        });
+    }
     if (status == "failed") {
         pg_guard([&] {
             ereport(WARNING, (errmsg("casemis_import run failed: %s", message.c_str()),

@@ -29,6 +29,8 @@ struct RunShared {
     bool has_students, has_services; // uploads: spool files written by the caller
     char students_path[MAXPGPATH];
     char services_path[MAXPGPATH];
+    // set by the caller just before it cancels the run: why (for the run's message)
+    char cancel_reason[512];
     // out
     Result result;
     int64 run_id;

@@ -161,6 +161,9 @@ void execute(RunShared &sh) noexcept
     ok = catch_all([&] { process(sh, prep); }, err);
     if (!ok) {
         std::string m = describe(err);
+        // Canceled by the caller, which said why.
+        if (err.pg && err.pg->sqlerrcode == ERRCODE_QUERY_CANCELED && sh.cancel_reason[0])
+            m = "canceled: " + std::string(sh.cancel_reason, strnlen(sh.cancel_reason, sizeof(sh.cancel_reason)));
         if (err.pg)
             FreeErrorData(err.pg);
         abort_transaction();

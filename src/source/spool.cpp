@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 extern "C" {
 #include "miscadmin.h"
 #include "storage/fd.h"
+#include "storage/ipc.h"
 }
 
 namespace casemis::source {
@@ -29,13 +31,40 @@ std::string human_size(uint64_t n)
     return std::to_string(n) + " bytes";
 }
 
+constexpr const char *kSpoolDir = "base/" PG_TEMP_FILES_DIR;
+
+// At process exit: remove this process's spool and upload files. A FATAL exit
+// (pg_terminate_backend, the postmaster's shutdown) skips C++ destructors, and
+// the server removes pgsql_tmp files only when it starts.
+void remove_own_spool_files(int, Datum) noexcept
+try {
+    const std::string mine = PG_TEMP_FILE_PREFIX "_casemis_" + std::to_string(MyProcPid) + "_";
+    const std::string upload = PG_TEMP_FILE_PREFIX "_casemis_upload_" + std::to_string(MyProcPid) + "_";
+    DIR *d = opendir(kSpoolDir);
+    if (d == nullptr)
+        return;
+    while (struct dirent *e = readdir(d)) {
+        const std::string name = e->d_name;
+        if (name.compare(0, mine.size(), mine) == 0 || name.compare(0, upload.size(), upload) == 0)
+            (void)unlink((std::string(kSpoolDir) + "/" + name).c_str());
+    }
+    closedir(d);
+} catch (...) {
+    // nothing to do at exit; the server removes pgsql_tmp files when it starts
+}
+
 } // namespace
 
 std::string spool_directory()
 {
+    static bool cleanup_registered = false;
+    if (!cleanup_registered) {
+        pg_guard([] { on_proc_exit(remove_own_spool_files, 0); });
+        cleanup_registered = true;
+    }
     // The backend's working directory is the data directory; files named
     // pgsql_tmp* in base/pgsql_tmp are removed by the server at startup.
-    std::string dir = "base/" PG_TEMP_FILES_DIR;
+    std::string dir = kSpoolDir;
     if (mkdir(dir.c_str(), S_IRWXU) != 0 && errno != EEXIST)
         throw Error(ERRCODE_IO_ERROR, "could not create spool directory \"" + dir + "\": " + sys_error(errno));
     return dir;
