@@ -655,6 +655,15 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
                                {year});
         }
         pg::CopyIn csv_rows("casemis.csv", csv_cols);
+        // The record's keys in jsonb's own order (shorter first, then bytewise):
+        // jsonb_in sorts an object's keys, and already sorted input is its fast path.
+        std::vector<size_t> json_order(hcb.columns.size());
+        for (size_t c = 0; c < json_order.size(); ++c)
+            json_order[c] = c;
+        std::stable_sort(json_order.begin(), json_order.end(), [&](size_t a, size_t b) {
+            const std::string &x = hcb.columns[a].header, &y = hcb.columns[b].header;
+            return x.size() != y.size() ? x.size() < y.size() : x < y;
+        });
         TableFile fb(in.services, in, "Table B");
         CsvRecord rec;
         ValidatedRecord vr;
@@ -691,8 +700,8 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
             if (in.dry_run)
                 continue;
             record = "{";
-            for (size_t c = 0; c < hcb.columns.size(); ++c) {
-                if (c)
+            for (size_t c : json_order) {
+                if (record.size() > 1)
                     record += ',';
                 append_json_string(record, hcb.columns[c].header);
                 record += ':';
