@@ -7,6 +7,10 @@
 #include "run/txn.hpp"
 #include "source/spool.hpp"
 
+extern "C" {
+#include "utils/snapmgr.h"
+}
+
 #if __has_include("source/sftp.hpp")
 #include "source/sftp.hpp"
 #define CASEMIS_HAVE_SFTP 1
@@ -151,6 +155,21 @@ void process(RunShared &sh, Prepared &p)
             check_text(fa);
             if (want_b)
                 check_text(fb);
+            // Runs of different settings may write the same students: one
+            // writer at a time (else the later one fails on cse's primary key).
+            // Fetching above overlaps; this waits for the other's commit, and a
+            // fresh snapshot then shows that run's rows. Dry runs write nothing.
+            if (!sh.dry_run) {
+                auto got = spi.scalar("SELECT pg_catalog.pg_try_advisory_xact_lock(x'5CA5E000'::int, 1)::text");
+                if (got.value_or("false") != "true") {
+                    notice("waiting for another setting's run to finish writing cse/csv");
+                    spi.exec("SELECT pg_catalog.pg_advisory_xact_lock(x'5CA5E000'::int, 1)");
+                }
+                pg_guard([] {
+                    PopActiveSnapshot();
+                    PushActiveSnapshot(GetTransactionSnapshot());
+                });
+            }
             ImportInput in;
             in.run_id = sh.run_id;
             in.dry_run = sh.dry_run;
