@@ -5,7 +5,8 @@
 # extension, runs the C++ unit tests (+ ASan) and a fuzz smoke run, then starts
 # real servers for the SQL tests -- a throwaway PostgreSQL 15 cluster with
 # pg_cron, a private sshd (SFTP) and an SMTP sink -- and runs pg_regress
-# (test/schedule) and pgTAP (test/pgtap/*.sql) against them.
+# (test/schedule), pgTAP (test/pgtap/*.sql), and the concurrency and crash
+# scripts (test/concurrency.sh, test/crash.sh) against them.
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 # Everything it starts is stopped on exit; logs stay under $CASEMIS_TEST_ROOT.
 #
@@ -396,7 +397,19 @@ else
     done
 fi
 
-# ============================================================ 10. summary
+# ============================================================ 10. concurrency and crashes
+# Real parallel clients, then faults mid-import (crash.sh kills backends and
+# restarts the server, so it comes last). Each ends with "N passed, N failed".
+for script in concurrency crash; do
+    section "test/$script.sh"
+    rc=0
+    env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres CASEMIS_TEST_PGDATA="$ROOT/pg/data" \
+        CASEMIS_TEST_PGLOG="$ROOT/pg/server.log" \
+        bash "$ROOT/src-copy/test/$script.sh" "$ROOT/scratch" 2>&1 | tee "$ROOT/$script.log" || rc=$?
+    count_unit "test/$script.sh" "$ROOT/$script.log" "$rc"
+done
+
+# ============================================================ 11. summary
 section "summary"
 summary
 [ "$FAILED" -eq 0 ]
