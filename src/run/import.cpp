@@ -17,6 +17,7 @@
 #include "match/matcher.hpp"
 #include "pg/copy_in.hpp"
 #include "pg/text.hpp"
+#include "run/roster_copy.hpp"
 #include "run/txn.hpp"
 
 namespace casemis::run {
@@ -364,9 +365,11 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
         throw RunFailure("role \"" + who.value_or("?") + "\" may not SELECT from the roster " + *roster_rel +
                          ". Hint: GRANT SELECT ON " + *roster_rel + " TO " + who.value_or("?") + ".");
     }
+    // read as the caller, never as the extension's owner (see roster_copy.cpp)
+    const std::string roster_copy = copy_roster_as_caller(spi, *roster_rel, in.role);
     match::Roster roster;
     spi.each("SELECT student_id::text, btrim(ssid, E' \\t'), lower(left(btrim(last_name, E' \\t'), 15)), "
-             "lower(left(btrim(first_name, E' \\t'), 15)), birthdate::text FROM " + *roster_rel +
+             "lower(left(btrim(first_name, E' \\t'), 15)), birthdate::text FROM " + roster_copy +
                  " WHERE student_id IS NOT NULL",
              {}, 20000, [&](pg::Row &r) {
                  roster.add(std::stoll(*r[0]), r[1].value_or(""),
@@ -729,7 +732,7 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
     cnt.a_not_in_file = spi.exec(
         "INSERT INTO casemis.import_report (run_id, report, student_id, ssid, first_name, last_name, birthdate, grade) "
         "SELECT $1::bigint, 'CASEMIS_TypeA_NotInFile.csv', c.student_id::text, r.ssid, r.first_name, r.last_name, "
-        "r.birthdate::text, r.grade FROM casemis.cse c LEFT JOIN " + *roster_rel +
+        "r.birthdate::text, r.grade FROM casemis.cse c LEFT JOIN " + roster_copy +
             " r ON r.student_id = c.student_id "
             "WHERE nullif(btrim(c.disabilit1), '') IS NOT NULL AND (c.exit_date IS NULL OR c.exit_date > $2::date) " +
             std::string(in.dry_run ? "AND NOT EXISTS (SELECT 1 FROM pg_temp.casemis_written w WHERE w.student_id = c.student_id)"
