@@ -1,0 +1,392 @@
+#!/usr/bin/env bash
+# run.sh -- `make bench`: the statewide-scale benchmark of issue 5, one command, as root.
+#
+# On a throwaway PostgreSQL 15 cluster of its own, for each size (default 800000
+# students, then half of it): generate a roster + Table A + Table B (bench/gen.py),
+# load the roster with COPY, then time
+#   input floor   COPY of both files into tables of all-text columns
+#   first import  casemis.casemis_import('bench') into empty cse/csv
+#   output floor  COPY of the finished cse and csv rows (exported with COPY TO)
+#                 into empty copies of those tables with the same indexes
+#   re-import     casemis.casemis_import('bench', force => true): every row an update
+# and print the ratios, rows/s, MB/s and the peak memory (VmHWM, and the peak of
+# RssAnon = private memory) of the background worker that ran the import and of
+# the calling backend, sampled every 100 ms from /proc/<pid>/status.
+# Before each timed step: VACUUM ANALYZE of the tables involved, then CHECKPOINT.
+# The machine-written part of bench/RESULTS.md is replaced with this run's figures.
+#
+# Environment: BENCH_STUDENTS=800000  BENCH_SIZES="<N> <N/2>"  BENCH_SEED=2017
+#   BENCH_DIR=/tmp/casemis_bench  BENCH_PORT=55497  BENCH_KEEP=0 (1: leave the cluster up)
+#   BENCH_PERF=0 (1: perf record -g of the worker during each import, into BENCH_DIR)
+#   BENCH_RESULTS=<repo>/bench/RESULTS.md ('' = do not write it)  BENCH_REGEN=0 (1: regenerate files)
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+N=${BENCH_STUDENTS:-800000}
+SIZES=${BENCH_SIZES:-"$N $((N / 2))"}
+SEED=${BENCH_SEED:-2017}
+DIR=${BENCH_DIR:-/tmp/casemis_bench}
+PORT=${BENCH_PORT:-55497}
+RESULTS=${BENCH_RESULTS-$REPO/bench/RESULTS.md}
+PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+PGBIN=/usr/lib/postgresql/15/bin
+DB=casemis_bench
+
+[ "$(id -u)" -eq 0 ] || { echo "bench/run.sh must run as root (make install, runuser)" >&2; exit 2; }
+case "$DIR" in /*/*) ;; *) echo "BENCH_DIR must be an absolute path: $DIR" >&2; exit 2 ;; esac
+
+# Server settings: a realistic district server set up for bulk loads. Durability
+# is untouched (fsync, synchronous_commit, full_page_writes on; wal_level replica),
+# and the floors run under exactly the same settings as the imports.
+SETTINGS="shared_buffers = 256MB
+max_wal_size = 4GB
+checkpoint_timeout = 15min
+maintenance_work_mem = 256MB
+work_mem = 64MB
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+wal_level = replica"
+
+as_pg() { runuser -u postgres -- "$@"; }
+export PGHOST="$DIR/pg/sock" PGPORT="$PORT" PGUSER=postgres
+psql() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+q() { psql -d "$DB" -At -c "$1"; }
+now() { date +%s.%N; }
+log() { printf '[%s] %s\n' "$(date +%T)" "$*"; }
+
+stop_cluster() {
+    if [ -f "$DIR/pg/data/postmaster.pid" ]; then
+        as_pg "$PGBIN/pg_ctl" -D "$DIR/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+}
+on_exit() {
+    local rc=$?
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "BENCH_KEEP=1: cluster left running: psql -h $PGHOST -p $PORT -U postgres -d $DB"
+    else
+        stop_cluster
+    fi
+    [ $rc -eq 0 ] || echo "bench FAILED (exit $rc); server log: $DIR/pg/server.log, step logs: $DIR/log" >&2
+    exit $rc
+}
+
+log "build + install"
+for p in postgresql-15 postgresql-server-dev-15 g++ make; do
+    [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
+        { echo "package $p is missing: run 'make test' once (it installs everything)" >&2; exit 2; }
+done
+flock /tmp/casemis_build.lock make -C "$REPO" --no-print-directory PG_CONFIG="$PG_CONFIG" >/dev/null
+flock /tmp/casemis_build.lock make -C "$REPO" --no-print-directory install PG_CONFIG="$PG_CONFIG" >/dev/null
+BUILT="commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/')"
+
+log "throwaway cluster on port $PORT ($DIR/pg)"
+stop_cluster
+rm -rf -- "$DIR/pg" "$DIR/log" "$DIR/out"
+install -d -m 755 -o postgres -g postgres "$DIR" "$DIR/pg" "$DIR/pg/sock" "$DIR/out"
+install -d -m 755 "$DIR/log"
+trap on_exit EXIT
+as_pg "$PGBIN/initdb" -D "$DIR/pg/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
+    >"$DIR/log/initdb.log"
+{
+    echo
+    echo "# ---- bench/run.sh"
+    echo "port = $PORT"
+    echo "listen_addresses = ''"
+    echo "unix_socket_directories = '$DIR/pg/sock'"
+    echo "timezone = 'America/Los_Angeles'"
+    echo "$SETTINGS"
+} >>"$DIR/pg/data/postgresql.conf"
+as_pg "$PGBIN/pg_ctl" -D "$DIR/pg/data" -l "$DIR/pg/server.log" -w start >/dev/null
+PGVERSION=$(psql -d postgres -At -c "SELECT version()")
+
+# ---------------------------------------------------------------- helpers
+TCK=$(getconf CLK_TCK)
+# CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; "" if gone.
+cpu_ticks() {
+    local line rest f
+    read -r line <"/proc/$1/stat" 2>/dev/null || return 0
+    rest=${line##*) }
+    read -ra f <<<"$rest"
+    echo $((f[11] + f[12]))
+}
+ticks_s() { awk -v t="$1" -v k="$TCK" 'BEGIN { printf "%.1f", t / k }'; }
+
+# timed <sql>: runs it in its own backend; prints "<wall seconds> <backend CPU seconds>".
+# On a shared machine the wall time depends on what else runs; the CPU time does not.
+timed() {
+    local t0 t1 ppid bpid="" c ticks=0
+    t0=$(now)
+    PGAPPNAME=casemis_bench_step "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" -c "$1" >/dev/null &
+    ppid=$!
+    while kill -0 "$ppid" 2>/dev/null; do
+        if [ -z "$bpid" ]; then
+            bpid=$(q "SELECT pid FROM pg_stat_activity WHERE application_name = 'casemis_bench_step'") || true
+        fi
+        if [ -n "$bpid" ]; then
+            c=$(cpu_ticks "$bpid")
+            [ -n "$c" ] && ticks=$c
+        fi
+        sleep 0.1
+    done
+    wait "$ppid"
+    t1=$(now)
+    awk -v a="$t0" -v b="$t1" -v t="$ticks" -v k="$TCK" 'BEGIN { printf "%.2f %.1f", b - a, t / k }'
+}
+
+prepare_step() { # VACUUM ANALYZE the named tables, then CHECKPOINT: every step starts clean
+    local t
+    for t in "$@"; do psql -d "$DB" -c "VACUUM ANALYZE $t"; done
+    psql -d "$DB" -c "CHECKPOINT"
+}
+
+# run_import <label> <force>: runs the import in the background, samples the
+# worker's and the caller's /proc/<pid>/status every 100 ms; sets IMP_SECS,
+# IMP_RUN, W_HWM, W_ANON, C_HWM, C_ANON (kB), IMP_CPU (the worker's CPU seconds).
+run_import() {
+    local label=$1 force=$2 t0 t1 ppid wpid="" cpid="" k v _
+    W_HWM=0 W_ANON=0 C_HWM=0 C_ANON=0 W_TICKS=0
+    t0=$(now)
+    PGAPPNAME=casemis_bench_caller "$PGBIN/psql" -X -v ON_ERROR_STOP=1 -d "$DB" -At \
+        -c "SELECT casemis.casemis_import('bench', force => $force)" \
+        >"$DIR/log/$label.out" 2>"$DIR/log/$label.notices" &
+    ppid=$!
+    while kill -0 "$ppid" 2>/dev/null && [ -z "$wpid" ]; do
+        read -r wpid cpid < <(q "SELECT coalesce((SELECT pid FROM pg_stat_activity WHERE backend_type = 'casemis_import' LIMIT 1), 0),
+                                        coalesce((SELECT pid FROM pg_stat_activity WHERE application_name = 'casemis_bench_caller' LIMIT 1), 0)" |
+                               tr '|' ' ') || true
+        [ "${cpid:-0}" != 0 ] || cpid=""
+        if [ "${wpid:-0}" = 0 ]; then wpid=""; sleep 0.05; fi
+    done
+    local perf_pid=""
+    if [ "${BENCH_PERF:-0}" = 1 ] && [ -n "$wpid" ]; then
+        perf record -q -e cpu-clock -F 499 -g -p "$wpid" -o "$DIR/perf_$label.data" >/dev/null 2>&1 &
+        perf_pid=$!
+    fi
+    while kill -0 "$ppid" 2>/dev/null; do
+        if [ -n "$wpid" ] && [ -r "/proc/$wpid/status" ]; then
+            while read -r k v _; do
+                case $k in
+                VmHWM:) [ "$v" -gt "$W_HWM" ] && W_HWM=$v ;;
+                RssAnon:) [ "$v" -gt "$W_ANON" ] && W_ANON=$v ;;
+                esac
+            done <"/proc/$wpid/status" 2>/dev/null || true
+            k=$(cpu_ticks "$wpid")
+            [ -n "$k" ] && W_TICKS=$k
+        fi
+        if [ -n "$cpid" ] && [ -r "/proc/$cpid/status" ]; then
+            while read -r k v _; do
+                case $k in
+                VmHWM:) [ "$v" -gt "$C_HWM" ] && C_HWM=$v ;;
+                RssAnon:) [ "$v" -gt "$C_ANON" ] && C_ANON=$v ;;
+                esac
+            done <"/proc/$cpid/status" 2>/dev/null || true
+        fi
+        sleep 0.1
+    done
+    wait "$ppid" || { cat "$DIR/log/$label.notices" >&2; return 1; }
+    t1=$(now)
+    [ -z "$perf_pid" ] || wait "$perf_pid" || true
+    IMP_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+    IMP_CPU=$(ticks_s "$W_TICKS")
+    IMP_RUN=$(cat "$DIR/log/$label.out")
+    local status
+    status=$(q "SELECT status FROM casemis.import_run WHERE run_id = $IMP_RUN")
+    if [ "$status" != succeeded ]; then
+        echo "run $IMP_RUN ($label) ended '$status':" >&2
+        q "SELECT message FROM casemis.import_run WHERE run_id = $IMP_RUN" >&2
+        return 1
+    fi
+    [ -n "$wpid" ] || echo "warning: the worker of $label was not seen; no memory figures" >&2
+}
+
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+per_s() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+mbps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / 1e6 / s }'; }
+kb_mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+
+TABLE="$DIR/log/results.md"
+: >"$TABLE"
+SUMMARY="$DIR/log/summary.md"
+: >"$SUMMARY"
+
+# ---------------------------------------------------------------- one size
+bench_size() {
+    local n=$1 files="$DIR/files_$n"
+    log "=== $n students"
+    if [ "${BENCH_REGEN:-0}" = 1 ] || ! [ -f "$files/manifest.json" ] ||
+        ! grep -q "\"seed\": $SEED," "$files/manifest.json" || ! [ -f "$files/gen.stamp" ] ||
+        ! cmp -s "$files/gen.stamp" <(cat "$REPO/bench/gen.py" "$REPO/scripts/gen_sample.py"); then
+        log "generating files ($n students, seed $SEED) into $files"
+        rm -rf -- "$files"
+        install -d -m 755 "$files"
+        local g0 g1
+        g0=$(now)
+        /usr/bin/python3 "$REPO/bench/gen.py" --students "$n" --seed "$SEED" --out "$files"
+        g1=$(now)
+        cat "$REPO/bench/gen.py" "$REPO/scripts/gen_sample.py" >"$files/gen.stamp"
+        chmod 644 "$files"/*
+        log "generated in $(awk -v a="$g0" -v b="$g1" 'BEGIN { printf "%.0f", b - a }') s"
+    else
+        log "reusing the files in $files (same seed and generator)"
+    fi
+    local size_a size_b recs_a recs_b roster
+    size_a=$(stat -c %s "$files/tableA.csv")
+    size_b=$(stat -c %s "$files/tableB.csv")
+    recs_a=$(sed -n 's/.*"table_a_records": \([0-9]*\).*/\1/p' "$files/manifest.json")
+    recs_b=$(sed -n 's/.*"table_b_records": \([0-9]*\).*/\1/p' "$files/manifest.json")
+
+    psql -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+    psql -d "$DB" -c "CREATE EXTENSION casemis_import"
+    psql -d "$DB" <<SQL
+COPY casemis.students FROM '$files/roster.csv' WITH (FORMAT csv, HEADER);
+INSERT INTO casemis.school_calendar (school_code, school_year, first_day) VALUES (0, 2017, '2017-08-16');
+INSERT INTO casemis.import_settings (name, source, folder_path, school_year, include_services)
+     VALUES ('bench', 'folder', '$files', 2017, true);
+SQL
+    roster=$(q "SELECT count(*) FROM casemis.students")
+    log "roster: $roster students; Table A $recs_a records ($(mb "$size_a") MB), Table B $recs_b records ($(mb "$size_b") MB)"
+
+    # (a) input floor: COPY into all-text tables
+    local cols_a cols_b
+    cols_a=$(head -1 "$files/tableA.csv" | tr -d '\r\357\273\277' | tr 'A-Z' 'a-z' | sed 's/[^,]*/"&" text/g')
+    cols_b=$(head -1 "$files/tableB.csv" | tr -d '\r\357\273\277' | tr 'A-Z' 'a-z' | sed 's/[^,]*/"&" text/g')
+    psql -d "$DB" -c "CREATE TABLE floor_a ($cols_a)" -c "CREATE TABLE floor_b ($cols_b)"
+    prepare_step
+    log "input floor: COPY into all-text tables"
+    local in_a in_b in_a_c in_b_c in_t in_c
+    read -r in_a in_a_c <<<"$(timed "COPY floor_a FROM '$files/tableA.csv' WITH (FORMAT csv, HEADER)")"
+    read -r in_b in_b_c <<<"$(timed "COPY floor_b FROM '$files/tableB.csv' WITH (FORMAT csv, HEADER)")"
+    in_t=$(awk -v a="$in_a" -v b="$in_b" 'BEGIN { printf "%.2f", a + b }')
+    in_c=$(awk -v a="$in_a_c" -v b="$in_b_c" 'BEGIN { printf "%.1f", a + b }')
+    log "input floor: $in_a + $in_b = $in_t s (backend CPU $in_c s)"
+    psql -d "$DB" -c "DROP TABLE floor_a" -c "DROP TABLE floor_b"
+
+    # (b) first import
+    prepare_step casemis.students casemis.cse casemis.csv casemis.import_report
+    local load0
+    load0=$(cut -d' ' -f1-3 /proc/loadavg)
+    log "first import (empty cse/csv)"
+    run_import "first_$n" false
+    local first_s=$IMP_SECS first_run=$IMP_RUN first_c=$IMP_CPU
+    local f_whwm=$W_HWM f_wanon=$W_ANON f_chwm=$C_HWM f_canon=$C_ANON
+    log "first import: $first_s s, worker CPU $first_c s (run $first_run); worker VmHWM $(kb_mb "$f_whwm") MB, RssAnon peak $(kb_mb "$f_wanon") MB"
+    sed 's/^/    /' "$DIR/log/first_$n.notices"
+    local counts
+    counts=$(q "SELECT format('A: %s imported, %s unmatched, %s duplicates, %s errors, %s not in file; B: %s imported, %s unmatched, %s errors',
+                       type_a_imported, type_a_unmatched, type_a_duplicates, type_a_errors, type_a_not_in_file,
+                       type_b_imported, type_b_unmatched, type_b_errors) FROM casemis.import_run WHERE run_id = $first_run")
+    log "counts: $counts"
+    local cse_rows csv_rows rep_rows
+    cse_rows=$(q "SELECT count(*) FROM casemis.cse")
+    csv_rows=$(q "SELECT count(*) FROM casemis.csv")
+    rep_rows=$(q "SELECT count(*) FROM casemis.import_report WHERE run_id = $first_run")
+
+    # (c) output floor: the finished rows, COPY'd into empty copies with the same indexes
+    psql -d "$DB" -c "COPY casemis.cse TO '$DIR/out/cse.copy'" -c "COPY casemis.csv TO '$DIR/out/csv.copy'"
+    psql -d "$DB" -c "CREATE TABLE floor_cse (LIKE casemis.cse INCLUDING ALL)" \
+        -c "CREATE TABLE floor_csv (LIKE casemis.csv INCLUDING ALL)"
+    prepare_step casemis.cse casemis.csv casemis.import_report
+    log "output floor: COPY of $cse_rows cse + $csv_rows csv rows into empty copies"
+    local out_a out_b out_a_c out_b_c out_t out_c
+    read -r out_a out_a_c <<<"$(timed "COPY floor_cse FROM '$DIR/out/cse.copy'")"
+    read -r out_b out_b_c <<<"$(timed "COPY floor_csv FROM '$DIR/out/csv.copy'")"
+    out_t=$(awk -v a="$out_a" -v b="$out_b" 'BEGIN { printf "%.2f", a + b }')
+    out_c=$(awk -v a="$out_a_c" -v b="$out_b_c" 'BEGIN { printf "%.1f", a + b }')
+    log "output floor: $out_a + $out_b = $out_t s (backend CPU $out_c s)"
+    local out_bytes
+    out_bytes=$(( $(stat -c %s "$DIR/out/cse.copy") + $(stat -c %s "$DIR/out/csv.copy") ))
+    psql -d "$DB" -c "DROP TABLE floor_cse" -c "DROP TABLE floor_csv"
+    rm -f "$DIR/out/cse.copy" "$DIR/out/csv.copy"
+
+    # For scale, not part of any ratio: the same COPY of the run's report rows
+    # (one per Table A and Table B record), which the import also writes.
+    psql -d "$DB" -c "COPY (SELECT * FROM casemis.import_report WHERE run_id = $first_run) TO '$DIR/out/report.copy'" \
+        -c "CREATE TABLE floor_report (LIKE casemis.import_report INCLUDING ALL)"
+    prepare_step
+    local rep_s rep_c
+    read -r rep_s rep_c <<<"$(timed "COPY floor_report FROM '$DIR/out/report.copy'")"
+    log "report rows: COPY of $rep_rows rows $rep_s s (backend CPU $rep_c s)"
+    psql -d "$DB" -c "DROP TABLE floor_report"
+    rm -f "$DIR/out/report.copy"
+
+    # (d) re-import, forced: every cse row an update, every student's services replaced
+    prepare_step casemis.cse casemis.csv casemis.import_report
+    log "re-import (force => true)"
+    run_import "reimport_$n" true
+    local re_s=$IMP_SECS re_run=$IMP_RUN re_c=$IMP_CPU
+    local r_whwm=$W_HWM r_wanon=$W_ANON r_chwm=$C_HWM r_canon=$C_ANON
+    log "re-import: $re_s s, worker CPU $re_c s (run $re_run); worker VmHWM $(kb_mb "$r_whwm") MB, RssAnon peak $(kb_mb "$r_wanon") MB"
+    sed 's/^/    /' "$DIR/log/reimport_$n.notices"
+
+    local recs=$((recs_a + recs_b)) bytes=$((size_a + size_b))
+    {
+        echo "#### $n students: Table A $recs_a records ($(mb "$size_a") MB), Table B $recs_b records ($(mb "$size_b") MB); roster $roster"
+        echo
+        echo "Load average (1/5/15 min) before the first import: $load0; after the re-import: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; other work on the machine slows the wall times, not the CPU times)."
+        echo
+        echo "First import: $counts. Rows written: $cse_rows cse, $csv_rows csv, $rep_rows report rows."
+        echo
+        echo "| step | seconds | / output floor | / input floor | CPU s | CPU / output floor CPU | file records/s | file MB/s | worker VmHWM | worker RssAnon peak | caller VmHWM |"
+        echo "|---|---|---|---|---|---|---|---|---|---|---|"
+        echo "| input floor (COPY to all-text: A $in_a s + B $in_b s) | $in_t | | | $in_c | | $(per_s $recs "$in_t") | $(mbps $bytes "$in_t") | | | |"
+        echo "| output floor (COPY cse $out_a s + csv $out_b s; $(mb $out_bytes) MB) | $out_t | | | $out_c | | | | | | |"
+        echo "| (for scale: COPY of the run's $rep_rows report rows into an empty copy of import_report) | $rep_s | | | $rep_c | | | | | | |"
+        echo "| first import | $first_s | **$(ratio "$first_s" "$out_t")** | $(ratio "$first_s" "$in_t") | $first_c | $(ratio "$first_c" "$out_c") | $(per_s $recs "$first_s") | $(mbps $bytes "$first_s") | $(kb_mb "$f_whwm") MB | $(kb_mb "$f_wanon") MB | $(kb_mb "$f_chwm") MB |"
+        echo "| re-import (force) | $re_s | **$(ratio "$re_s" "$out_t")** | $(ratio "$re_s" "$in_t") | $re_c | $(ratio "$re_c" "$out_c") | $(per_s $recs "$re_s") | $(mbps $bytes "$re_s") | $(kb_mb "$r_whwm") MB | $(kb_mb "$r_wanon") MB | $(kb_mb "$r_chwm") MB |"
+        echo
+        echo "Phases of the first import (the worker's NOTICEs):"
+        echo
+        sed -n 's/^NOTICE:  /    /p' "$DIR/log/first_$n.notices" | cut -c1-200
+        echo
+        echo "Phases of the re-import:"
+        echo
+        sed -n 's/^NOTICE:  /    /p' "$DIR/log/reimport_$n.notices" | cut -c1-200
+        echo
+    } >>"$TABLE"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$in_t" "$out_t" "$first_s" "$re_s" \
+        "$(kb_mb "$f_whwm")/$(kb_mb "$r_whwm")" "$(kb_mb "$f_wanon")/$(kb_mb "$r_wanon")" \
+        "$(ratio "$first_s" "$out_t")/$(ratio "$re_s" "$out_t")" \
+        "$out_c / $first_c / $re_c ($(ratio "$first_c" "$out_c")/$(ratio "$re_c" "$out_c"))" >>"$SUMMARY"
+}
+
+for n in $SIZES; do
+    bench_size "$n"
+done
+
+# ---------------------------------------------------------------- report
+MACHINE=$(
+    echo "- CPU: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+    echo "- memory: $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)"
+    echo "- disk of $DIR: $(df -h --output=source,fstype,size "$DIR" | tail -1 | tr -s ' ')"\
+"$(d=$(basename "$(df --output=source "$DIR" | tail -1)"); [ -r "/sys/block/$d/queue/rotational" ] && echo " (rotational=$(cat "/sys/block/$d/queue/rotational"))")"
+    echo "- $PGVERSION"
+    echo "- settings: $(echo "$SETTINGS" | paste -sd ';' | sed 's/;/; /g'); autovacuum on (VACUUM ANALYZE + CHECKPOINT before each step)"
+    echo "- generator: bench/gen.py, seed $SEED; finished $(date -u '+%Y-%m-%d %H:%M UTC'); built from $BUILT"
+)
+{
+    echo "$MACHINE"
+    echo
+    echo "| students | input floor s | output floor s | first import s | re-import s | first/re ÷ output floor | CPU s: output floor / first / re (ratios) | worker VmHWM MB (first/re) | worker RssAnon peak MB |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $8, $9, $6, $7 }' "$SUMMARY"
+    echo
+    cat "$TABLE"
+} >"$DIR/log/report.md"
+echo
+cat "$DIR/log/report.md"
+
+if [ -n "$RESULTS" ]; then
+    BEGIN='<!-- bench/run.sh: begin (generated; replaced by each run) -->'
+    END='<!-- bench/run.sh: end -->'
+    if [ -f "$RESULTS" ] && grep -qF "$BEGIN" "$RESULTS"; then
+        awk -v b="$BEGIN" -v e="$END" -v f="$DIR/log/report.md" '
+            $0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
+            $0 == e { skip = 0 }
+            !skip' "$RESULTS" >"$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS"
+    else
+        { echo "# Benchmark results"; echo; echo "## Latest run"; echo; echo "$BEGIN"; cat "$DIR/log/report.md"; echo "$END"; } >"$RESULTS"
+    fi
+    echo "(written to $RESULTS)"
+fi
