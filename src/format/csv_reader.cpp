@@ -156,6 +156,13 @@ bool CsvReader::next(CsvRecord &rec)
                 spans_.resize(nf + 16);
             spans_[nf++] = {fb, w - fb};
         };
+        // A record past both limits fails on the one it passes first, whatever
+        // the block boundaries: the length is otherwise checked only on a refill
+        // and at the record's end, the field count at each separator.
+        auto too_long_before_comma = [&] {
+            if (nf >= limits_.max_columns && pos_ - 1 - rs > limits_.max_record_bytes)
+                throw_too_long(limits_.max_record_bytes, rec.line);
+        };
         // Keep buf_[from, from + n) as the field's next bytes.
         auto emit = [&](size_t from, size_t n) {
             char *dst = buf_.data() + rs + w;
@@ -207,6 +214,7 @@ bool CsvReader::next(CsvRecord &rec)
                 if (c == ',') {
                     ++pos_;
                     blank = false;
+                    too_long_before_comma();
                     end_field();
                     st = St::FieldStart;
                 } else if (c == '"') { // kept as is; the record is flagged
@@ -255,6 +263,7 @@ bool CsvReader::next(CsvRecord &rec)
                     st = St::Quoted;
                 } else if (c == ',') {
                     ++pos_;
+                    too_long_before_comma();
                     end_field();
                     st = St::FieldStart;
                 } else if (c == '\r' || c == '\n') {

@@ -270,6 +270,33 @@ TEST(csv_too_many_columns)
     CHECK(thrown);
 }
 
+TEST(csv_both_limits_the_first_passed_whatever_the_blocks)
+{
+    // Found by the fuzzer: past both limits, the reported one depended on the
+    // block size (the length is checked at refills, the count at separators).
+    CsvLimits lim;
+    lim.max_record_bytes = 10;
+    lim.max_columns = 3;
+    const char *cases[][2] = {{"0123456789xyz,a,b,c,d\n", "longer than 10 bytes"}, // long before the 4th field ends
+                              {"a,b,c,d,0123456789xyz\n", "more than 3 fields"}}; // 4th field ends before the length
+    for (auto &c : cases) {
+        for (size_t chunk : {size_t(1), size_t(3), size_t(1) << 20}) {
+            for (size_t block : {size_t(4), size_t(7), size_t(1) << 20}) {
+                ChunkSource src(c[0], chunk);
+                CsvReader reader(src, lim, block);
+                CsvRecord rec;
+                std::string what;
+                try {
+                    reader.next(rec);
+                } catch (const CsvFatal &e) {
+                    what = e.what();
+                }
+                CHECK(what.find(c[1]) != std::string::npos);
+            }
+        }
+    }
+}
+
 TEST(csv_high_bytes_kept)
 {
     auto r = parse("N\xfa\xf1" "ez,\"M\xc3\xbcller, Anna\"\n");
