@@ -65,7 +65,9 @@ CREATE TABLE casemis.import_report (
   problem     text,
   reason      text
 );
-CREATE INDEX import_report_run_idx ON casemis.import_report (run_id, report);
+-- Rows arrive in run_id order, one per input record (3.2M for a statewide pair):
+-- a BRIN index finds a run's rows at a fraction of a btree's insert cost.
+CREATE INDEX import_report_run_idx ON casemis.import_report USING brin (run_id) WITH (pages_per_range = 16);
 COMMENT ON TABLE casemis.import_report IS 'Report rows of each run (imported, unmatched, duplicates, errors, not in file).';
 COMMENT ON COLUMN casemis.import_report.student_id IS 'Imported and NotInFile reports: the roster''s student_id; Unmatched and Errors reports: the file''s STUDENT_ID.';
 COMMENT ON COLUMN casemis.import_report.position IS 'Column position in the file of an Errors row (orders several problems on one line).';
