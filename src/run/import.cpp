@@ -4,11 +4,6 @@
 // insert path), then NotInFile is one set-based statement.
 #include "run/import.hpp"
 
-#include <chrono>
-#include <memory>
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <unistd.h>
 #include <algorithm>
 
 #include "format/csv_reader.hpp"
@@ -17,7 +12,10 @@
 #include "match/matcher.hpp"
 #include "pg/copy_in.hpp"
 #include "pg/text.hpp"
+#include "run/layout_load.hpp"
 #include "run/roster_copy.hpp"
+#include "run/stopwatch.hpp"
+#include "run/table_file.hpp"
 #include "run/txn.hpp"
 
 namespace casemis::run {
@@ -27,179 +25,11 @@ namespace {
 using namespace casemis::format;
 using match::Outcome;
 using match::Reason;
-using Clock = std::chrono::steady_clock;
 
 const char *const kReportA[] = {"CASEMIS_TypeA_ImportedRecords.csv", "CASEMIS_TypeA_UnmatchedRecords.csv",
                                 "CASEMIS_TypeA_Duplicates.csv", "CASEMIS_TypeA_Errors.csv"};
 const char *const kReportB[] = {"CASEMIS_TypeB_ImportedRecords.csv", "CASEMIS_TypeB_UnmatchedRecords.csv",
                                 "CASEMIS_TypeB_Errors.csv"};
-
-// Wall clock and this process's CPU time: on a busy server the two differ, and
-// the CPU time is what the import itself costs.
-double cpu_seconds()
-{
-    struct rusage ru {};
-    getrusage(RUSAGE_SELF, &ru);
-    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-struct Stopwatch {
-    Clock::time_point wall = Clock::now();
-    double cpu = cpu_seconds();
-};
-
-std::string elapsed(const Stopwatch &t0)
-{
-    char buf[64];
-    snprintf(buf, sizeof buf, "%.1f s (CPU %.1f s)", std::chrono::duration<double>(Clock::now() - t0.wall).count(),
-             cpu_seconds() - t0.cpu);
-    return buf;
-}
-
-std::vector<std::string> split(const std::string &s, char sep)
-{
-    std::vector<std::string> out;
-    if (s.empty())
-        return out;
-    size_t start = 0;
-    for (;;) {
-        size_t p = s.find(sep, start);
-        out.push_back(s.substr(start, p == std::string::npos ? p : p - start));
-        if (p == std::string::npos)
-            break;
-        start = p + 1;
-    }
-    return out;
-}
-
-Role role_of(const std::string &r)
-{
-    if (r == "ssid") return Role::Ssid;
-    if (r == "student_id") return Role::StudentId;
-    if (r == "last_name") return Role::LastName;
-    if (r == "first_name") return Role::FirstName;
-    if (r == "birthdate") return Role::Birthdate;
-    if (r == "grade") return Role::Grade;
-    if (r == "selpa_code") return Role::SelpaCode;
-    if (r == "service") return Role::Service;
-    if (r == "filler") return Role::Filler;
-    return Role::None;
-}
-
-// The layout is data: read it (and check its target columns exist) each run.
-Layout load_layout(pg::Spi &spi, char table)
-{
-    Layout l;
-    l.table = table;
-    const std::string t(1, table);
-    auto rows = spi.query(
-        "SELECT f.header, f.position::text, f.data_type, coalesce(f.target_column, ''), coalesce(f.role, ''), "
-        "f.is_key::text, coalesce(array_to_string(f.codes, E'\\x1f'), ''), "
-        "coalesce((SELECT string_agg(a.alias, E'\\x1f' ORDER BY a.alias) FROM casemis.layout_alias a "
-        "          WHERE a.layout = f.layout AND a.header = f.header), '') "
-        "FROM casemis.layout_field f WHERE f.layout = $1 ORDER BY f.position, f.header",
-        {t});
-    for (auto &r : rows) {
-        FieldDef f;
-        f.header = *r[0];
-        f.position = std::stoi(*r[1]);
-        f.type = *r[2] == "date" ? DataType::Date : *r[2] == "percent" ? DataType::Percent : DataType::Text;
-        f.target = *r[3];
-        f.role = role_of(*r[4]);
-        f.key = *r[5] == "true";
-        f.codes = split(*r[6], '\x1f');
-        f.aliases = split(*r[7], '\x1f');
-        l.fields.push_back(std::move(f));
-    }
-    const char *rel = table == 'A' ? "casemis.cse" : "casemis.csv";
-    for (const auto &f : l.fields) {
-        if (f.target.empty())
-            continue;
-        auto ok = spi.scalar("SELECT count(*)::text FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass "
-                             "AND attname = $2 AND attnum > 0 AND NOT attisdropped",
-                             {std::string(rel), f.target});
-        if (ok.value_or("0") == "0")
-            throw RunFailure("layout " + t + " field " + f.header + " names target column \"" + f.target +
-                             "\", which " + rel + " does not have. Hint: fix casemis.layout_field or ALTER TABLE " +
-                             rel + " ADD COLUMN " + f.target + " text.");
-    }
-    return l;
-}
-
-// One pass over a spooled table file: records as UTF-8, whatever the file's encoding.
-class TableFile {
-  public:
-    TableFile(const source::FileInfo &f, const ImportInput &in, const char *what)
-        : info_(f), what_(what)
-    {
-        fd_ = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd_ < 0)
-            throw RunFailure(std::string("could not reopen the spool copy of ") + f.label);
-        src_ = std::make_unique<FdSource>(fd_);
-        CsvLimits lim;
-        lim.max_record_bytes = in.max_line_length;
-        lim.max_columns = in.max_columns;
-        reader_ = std::make_unique<CsvReader>(*src_, lim);
-        cp1252_ = f.encoding == Encoding::Windows1252;
-        CsvRecord h;
-        if (!next(h))
-            throw RunFailure(std::string(what_) + " file " + f.label + " has no header row");
-        if (!h.problem.empty())
-            throw RunFailure(std::string(what_) + " file " + f.label + ": the header row is malformed (" + h.problem + ")");
-        for (auto v : h.fields)
-            header_store_.emplace_back(v);
-        for (const auto &s : header_store_)
-            header_.emplace_back(s);
-    }
-    ~TableFile()
-    {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    TableFile(const TableFile &) = delete;
-    TableFile &operator=(const TableFile &) = delete;
-
-    const std::vector<std::string_view> &header() const { return header_; }
-
-    bool next(CsvRecord &rec)
-    {
-        bool more;
-        try {
-            more = reader_->next(rec);
-        } catch (const CsvFatal &e) {
-            throw RunFailure(std::string(what_) + " file " + info_.label + ", line " + std::to_string(e.line) + ": " +
-                             e.what());
-        }
-        if (more && cp1252_)
-            convert(rec);
-        return more;
-    }
-
-  private:
-    void convert(CsvRecord &rec)
-    {
-        bool any = false;
-        for (auto v : rec.fields)
-            any = any || has_high_bytes(v);
-        if (!any)
-            return;
-        conv_.clear();
-        conv_.reserve(rec.fields.size());
-        for (auto v : rec.fields)
-            conv_.push_back(has_high_bytes(v) ? pg::win1252_to_utf8(v) : std::string(v));
-        for (size_t i = 0; i < conv_.size(); ++i)
-            rec.fields[i] = conv_[i];
-    }
-    const source::FileInfo &info_;
-    const char *what_;
-    int fd_ = -1;
-    bool cp1252_ = false;
-    std::unique_ptr<FdSource> src_;
-    std::unique_ptr<CsvReader> reader_;
-    std::vector<std::string> conv_, header_store_;
-    std::vector<std::string_view> header_;
-};
 
 std::string_view field(const CsvRecord &rec, int col)
 {
@@ -355,6 +185,9 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
     ImportResult res;
     auto &cnt = res.counts;
     const Stopwatch t0;
+    CsvLimits limits;
+    limits.max_record_bytes = in.max_line_length;
+    limits.max_columns = in.max_columns;
 
     // ---- the roster, as the calling role may see it
     auto roster_rel = spi.scalar("SELECT $1::regclass::text", {in.roster});
@@ -388,7 +221,7 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
     std::vector<uint64_t> code_counts(la.fields.size(), 0);
     int ca_ssid, ca_sid, ca_selpa, ca_last, ca_first, ca_bd, ca_grade;
     {
-        TableFile fa(in.students, in, "Table A");
+        TableFile fa(in.students, limits, "Table A");
         hca = check_headers(fa.header(), la);
         if (hca.fatal())
             throw RunFailure("Table A file " + in.students.label + ": " + hca.fatal_message(la));
@@ -448,7 +281,7 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
     size_t n_svc_students = 0;
     if (in.with_services) {
         const Stopwatch t2;
-        TableFile fb(in.services, in, "Table B");
+        TableFile fb(in.services, limits, "Table B");
         hcb = check_headers(fb.header(), lb);
         if (hcb.fatal())
             throw RunFailure("Table B file " + in.services.label + ": " + hcb.fatal_message(lb));
@@ -530,7 +363,7 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
         pg::CopyIn cse_stage("pg_temp.casemis_cse_stage", stage_cols);
         uint64_t n_new = 0, n_updated = 0;
 
-        TableFile fa(in.students, in, "Table A");
+        TableFile fa(in.students, limits, "Table A");
         CsvRecord rec;
         ValidatedRecord vr;
         const auto &recs = amatch.records();
@@ -667,7 +500,7 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
             const std::string &x = hcb.columns[a].header, &y = hcb.columns[b].header;
             return x.size() != y.size() ? x.size() < y.size() : x < y;
         });
-        TableFile fb(in.services, in, "Table B");
+        TableFile fb(in.services, limits, "Table B");
         CsvRecord rec;
         ValidatedRecord vr;
         std::string record, sid_text;
