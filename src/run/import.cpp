@@ -6,8 +6,11 @@
 
 #include <algorithm>
 
+#include "apply/csv_writer.hpp"
+#include "apply/cse_writer.hpp"
 #include "format/csv_reader.hpp"
 #include "format/layout.hpp"
+#include "format/record_columns.hpp"
 #include "format/text.hpp"
 #include "match/matcher.hpp"
 #include "pg/copy_in.hpp"
@@ -30,35 +33,6 @@ const char *const kReportA[] = {"CASEMIS_TypeA_ImportedRecords.csv", "CASEMIS_Ty
                                 "CASEMIS_TypeA_Duplicates.csv", "CASEMIS_TypeA_Errors.csv"};
 const char *const kReportB[] = {"CASEMIS_TypeB_ImportedRecords.csv", "CASEMIS_TypeB_UnmatchedRecords.csv",
                                 "CASEMIS_TypeB_Errors.csv"};
-
-std::string_view field(const CsvRecord &rec, int col)
-{
-    if (col < 0 || static_cast<size_t>(col) >= rec.fields.size())
-        return {};
-    return trim(rec.fields[col]);
-}
-
-void append_json_string(std::string &out, std::string_view s)
-{
-    out.push_back('"');
-    for (unsigned char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else
-                out.push_back(static_cast<char>(c));
-        }
-    }
-    out.push_back('"');
-}
 
 // Report rows, one COPY stream for all reports of the run.
 class Reports {
@@ -137,45 +111,6 @@ void report_errors(Reports &rep, const char *report, const CsvRecord &rec, const
         r.has_field = true;
         rep.add(r);
     }
-}
-
-// Which file columns go to which cse/csv columns.
-struct Targets {
-    std::vector<std::pair<int, std::string>> cols; // (file column, target column)
-    std::vector<int> fillers;                      // file column of FILLER1..6 (or -1)
-    std::vector<int> unknown;                      // file columns unknown to the layout
-};
-
-Targets targets_of(const HeaderCheck &hc, const Layout &l)
-{
-    Targets t;
-    t.fillers.assign(6, -1);
-    for (size_t c = 0; c < hc.columns.size(); ++c) {
-        int f = hc.columns[c].field;
-        if (f < 0) {
-            t.unknown.push_back(static_cast<int>(c));
-            continue;
-        }
-        const FieldDef &fd = l.fields[f];
-        if (fd.role == Role::Filler) {
-            // FILLERn -> test_participation_n
-            char n = fd.target.empty() ? 0 : fd.target.back();
-            if (n >= '1' && n <= '6')
-                t.fillers[n - '1'] = static_cast<int>(c);
-            continue;
-        }
-        if (!fd.target.empty())
-            t.cols.emplace_back(static_cast<int>(c), fd.target);
-    }
-    return t;
-}
-
-void add_value(pg::CopyIn &copy, const ValidatedRecord &vr, int col)
-{
-    if (col < 0 || vr.null[col])
-        copy.add_null();
-    else
-        copy.add(vr.values[col]);
 }
 
 } // namespace
@@ -276,9 +211,7 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
     HeaderCheck hcb;
     std::vector<uint64_t> code_counts_b(lb.fields.size(), 0);
     int cb_ssid = -1, cb_sid = -1, cb_selpa = -1, cb_service = -1;
-    // Roster indexes of the students with at least one matched service.
-    std::vector<bool> svc_student(in.with_services ? roster.size() : 0, false);
-    size_t n_svc_students = 0;
+    apply::ServiceStudents svc_students(in.with_services ? roster.size() : 0);
     if (in.with_services) {
         const Stopwatch t2;
         TableFile fb(in.services, limits, "Table B");
@@ -308,10 +241,7 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
                                   std::string(field(rec, cb_ssid)));
             if (m.matched) {
                 bres.push_back(BRec{m.roster, Reason::None});
-                if (!svc_student[m.roster]) {
-                    svc_student[m.roster] = true;
-                    ++n_svc_students;
-                }
+                svc_students.add(m.roster);
                 ++cnt.b_imported;
             } else {
                 bres.push_back(BRec{-1, m.reason});
@@ -334,40 +264,14 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
     // ---- pass 2, Table A: cse rows and report rows
     const Stopwatch t3;
     const std::string run_id = std::to_string(in.run_id);
-    // Which students this run wrote, for NotInFile: a real run stamps last_run_id on
-    // every cse row it writes; only a dry run needs the list kept aside.
-    if (in.dry_run)
-        spi.exec("CREATE TEMP TABLE casemis_written (student_id bigint PRIMARY KEY) ON COMMIT DROP");
     Reports reports(in.run_id);
     {
-        const Targets tg = targets_of(hca, la);
-        std::vector<std::string> cse_cols{"student_id"};
-        for (const auto &c : tg.cols)
-            cse_cols.push_back(c.second);
-        for (int i = 1; i <= 6; ++i)
-            cse_cols.push_back("test_participation_" + std::to_string(i));
-        cse_cols.insert(cse_cols.end(), {"last_updated", "extra", "last_run_id"});
-        std::vector<std::string> stage_cols = cse_cols;
-        stage_cols.push_back("fillers_given");
-
-        std::vector<int64_t> existing; // sorted student_ids that have a cse row
-        if (!in.dry_run) {
-            spi.each("SELECT student_id::text FROM casemis.cse", {}, 50000,
-                     [&](pg::Row &r) { existing.push_back(std::stoll(*r[0])); });
-            std::sort(existing.begin(), existing.end());
-            spi.exec("CREATE TEMP TABLE casemis_cse_stage (LIKE casemis.cse) ON COMMIT DROP");
-            spi.exec("ALTER TABLE pg_temp.casemis_cse_stage ADD COLUMN fillers_given boolean");
-        }
-        pg::CopyIn written("pg_temp.casemis_written", {"student_id"});
-        pg::CopyIn cse_new("casemis.cse", cse_cols);
-        pg::CopyIn cse_stage("pg_temp.casemis_cse_stage", stage_cols);
-        uint64_t n_new = 0, n_updated = 0;
-
+        apply::CseWriter cse(spi, hca, la, in.run_id, in.run_date, in.dry_run);
         TableFile fa(in.students, limits, "Table A");
         CsvRecord rec;
         ValidatedRecord vr;
         const auto &recs = amatch.records();
-        std::string extra, sid_text;
+        std::string sid_text;
         size_t index = 0;
         while (fa.next(rec)) {
             if ((index & 0x3FF) == 0)
@@ -407,103 +311,21 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
             r.student_id = sid_text;
             r.has_student_id = true;
             reports.add(r);
-            if (in.dry_run) {
-                written.add(sid_text);
-                written.end_row();
-                continue;
-            }
-
-            // The filler rule: all six blank leaves the stored values alone.
-            bool fillers_given = false;
-            for (int c : tg.fillers)
-                fillers_given = fillers_given || (c >= 0 && !vr.null[c]);
-            extra.clear();
-            for (int c : tg.unknown) {
-                if (vr.null[c])
-                    continue;
-                extra += extra.empty() ? "{" : ",";
-                append_json_string(extra, hca.columns[c].header);
-                extra += ':';
-                append_json_string(extra, vr.values[c]);
-            }
-            if (!extra.empty())
-                extra += '}';
-            const bool is_new = !std::binary_search(existing.begin(), existing.end(), sid);
-            pg::CopyIn &out = is_new ? cse_new : cse_stage;
-            out.add(sid_text);
-            for (const auto &c : tg.cols)
-                add_value(out, vr, c.first);
-            for (int c : tg.fillers)
-                add_value(out, vr, c);
-            out.add(in.run_date);
-            extra.empty() ? out.add_null() : out.add(extra);
-            out.add(run_id);
-            if (!is_new)
-                out.add(fillers_given ? "t" : "f");
-            out.end_row();
-            ++(is_new ? n_new : n_updated);
+            cse.add(sid, sid_text, vr);
         }
-        written.finish();
-        cse_new.finish();
-        cse_stage.finish();
-        if (!in.dry_run && n_updated > 0) {
-            std::string set;
-            for (const auto &c : tg.cols)
-                set += pg::quote_ident(c.second) + " = s." + pg::quote_ident(c.second) + ", ";
-            for (int i = 1; i <= 6; ++i) {
-                std::string col = "test_participation_" + std::to_string(i);
-                set += col + " = CASE WHEN s.fillers_given THEN s." + col + " ELSE c." + col + " END, ";
-            }
-            set += "last_updated = s.last_updated, last_run_id = s.last_run_id, "
-                   "extra = CASE WHEN s.extra IS NULL THEN c.extra ELSE coalesce(c.extra, '{}'::jsonb) || s.extra END";
-            spi.exec("UPDATE casemis.cse c SET " + set +
-                     " FROM pg_temp.casemis_cse_stage s WHERE c.student_id = s.student_id");
-        }
-        notice(std::string(in.dry_run ? "dry run: cse not written; " : "cse: ") + std::to_string(n_new) +
-               " rows inserted, " + std::to_string(n_updated) + " updated in " + elapsed(t3));
+        const auto n = cse.finish();
+        notice(std::string(in.dry_run ? "dry run: cse not written; " : "cse: ") + std::to_string(n.inserted) +
+               " rows inserted, " + std::to_string(n.updated) + " updated in " + elapsed(t3));
     }
 
     // ---- pass 2, Table B: replace the services of the school year
     if (in.with_services) {
         const Stopwatch t4;
-        const Targets tg = targets_of(hcb, lb);
-        std::vector<std::string> csv_cols{"student_id", "school_year", "service_start_date"};
-        for (const auto &c : tg.cols)
-            csv_cols.push_back(c.second);
-        csv_cols.insert(csv_cols.end(), {"record", "run_id"});
-        const std::string year = std::to_string(in.school_year);
-        auto start = spi.scalar("SELECT coalesce((SELECT first_day FROM casemis.school_calendar WHERE school_code = 0 "
-                                "AND school_year = $1::int), make_date($1::int, 7, 1))::text",
-                                {year});
-        uint64_t deleted = 0;
-        if (!in.dry_run && n_svc_students > 0) {
-            spi.exec("CREATE TEMP TABLE casemis_service_students (student_id bigint PRIMARY KEY) ON COMMIT DROP");
-            pg::CopyIn ids("pg_temp.casemis_service_students", {"student_id"});
-            for (size_t s = 0; s < svc_student.size(); ++s) {
-                if (!svc_student[s])
-                    continue;
-                ids.add(std::to_string(roster.student_id(static_cast<int32_t>(s))));
-                ids.end_row();
-            }
-            ids.finish();
-            deleted = spi.exec("DELETE FROM casemis.csv c USING pg_temp.casemis_service_students t "
-                               "WHERE c.school_year = $1::int AND c.student_id = t.student_id",
-                               {year});
-        }
-        pg::CopyIn csv_rows("casemis.csv", csv_cols);
-        // The record's keys in jsonb's own order (shorter first, then bytewise):
-        // jsonb_in sorts an object's keys, and already sorted input is its fast path.
-        std::vector<size_t> json_order(hcb.columns.size());
-        for (size_t c = 0; c < json_order.size(); ++c)
-            json_order[c] = c;
-        std::stable_sort(json_order.begin(), json_order.end(), [&](size_t a, size_t b) {
-            const std::string &x = hcb.columns[a].header, &y = hcb.columns[b].header;
-            return x.size() != y.size() ? x.size() < y.size() : x < y;
-        });
+        apply::CsvWriter csv(spi, hcb, lb, in.run_id, in.school_year, in.dry_run, roster, svc_students);
         TableFile fb(in.services, limits, "Table B");
         CsvRecord rec;
         ValidatedRecord vr;
-        std::string record, sid_text;
+        std::string sid_text;
         size_t index = 0;
         while (fb.next(rec)) {
             if ((index & 0x3FF) == 0)
@@ -533,30 +355,13 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
             r.student_id = sid_text;
             r.has_student_id = true;
             reports.add(r);
-            if (in.dry_run)
-                continue;
-            record = "{";
-            for (size_t c : json_order) {
-                if (record.size() > 1)
-                    record += ',';
-                append_json_string(record, hcb.columns[c].header);
-                record += ':';
-                append_json_string(record, field(rec, static_cast<int>(c)));
-            }
-            record += '}';
-            csv_rows.add(sid_text);
-            csv_rows.add(year);
-            csv_rows.add(*start);
-            for (const auto &c : tg.cols)
-                add_value(csv_rows, vr, c.first);
-            csv_rows.add(record);
-            csv_rows.add(run_id);
-            csv_rows.end_row();
+            csv.add(sid_text, rec, vr);
         }
-        uint64_t inserted = csv_rows.finish();
-        notice(std::string(in.dry_run ? "dry run: csv not written; " : "csv: ") + std::to_string(n_svc_students) +
-               " students' services for school year " + year + " replaced (" + std::to_string(deleted) +
-               " rows deleted, " + std::to_string(inserted) + " inserted) in " + elapsed(t4));
+        const auto n = csv.finish();
+        notice(std::string(in.dry_run ? "dry run: csv not written; " : "csv: ") + std::to_string(svc_students.count) +
+               " students' services for school year " + std::to_string(in.school_year) + " replaced (" +
+               std::to_string(n.deleted) + " rows deleted, " + std::to_string(n.inserted) + " inserted) in " +
+               elapsed(t4));
     }
     reports.finish();
 
