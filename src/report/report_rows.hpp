@@ -1,0 +1,54 @@
+// report_rows.hpp -- the run's report rows in casemis.import_report: a row per
+// record in the report of its outcome (one COPY stream for all of the run's
+// reports), then NotInFile as one set-based statement.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "format/layout.hpp"
+#include "format/record_columns.hpp"
+#include "match/matcher.hpp"
+#include "pg/copy_in.hpp"
+#include "pg/spi.hpp"
+
+namespace casemis::report {
+
+class Reports {
+  public:
+    explicit Reports(int64_t run_id);
+
+    // A Table A record: ImportedRecords (student_id: the matched student's),
+    // UnmatchedRecords (with the reason), Duplicates, or Errors (a row per problem).
+    void table_a(const format::CsvRecord &rec, const format::KeyColumns &kc, const format::ValidatedRecord &vr,
+                 match::Outcome outcome, match::Reason reason, std::string_view student_id);
+    // A Table B record likewise (Imported, Unmatched or Error).
+    void table_b(const format::CsvRecord &rec, const format::KeyColumns &kc, const format::ValidatedRecord &vr,
+                 match::Outcome outcome, match::Reason reason, std::string_view student_id);
+    void finish();
+
+  private:
+    struct Row {
+        const char *report = nullptr;
+        uint64_t line = 0;
+        int position = 0;
+        std::string_view ssid, student_id, first, last, birthdate, grade, service, field, value, problem, reason;
+        bool has_student_id = false, has_service = false, has_field = false, has_reason = false;
+        bool with_names = false;
+    };
+    void add(const Row &r);
+    void errors(const char *report, const format::CsvRecord &rec, const format::ValidatedRecord &vr,
+                const format::KeyColumns &kc);
+    std::string run_id_;
+    pg::CopyIn copy_;
+};
+
+// CASEMIS_TypeA_NotInFile.csv: the special-ed students (a disability, not exited
+// by run_date) whose cse row this run did not write, named from the roster copy.
+// A real run knows them by cse.last_run_id; a dry run by pg_temp.casemis_written
+// (apply::CseWriter). Returns the row count.
+uint64_t not_in_file(pg::Spi &spi, int64_t run_id, const std::string &run_date, const std::string &roster_copy,
+                     bool dry_run);
+
+} // namespace casemis::report
