@@ -44,7 +44,8 @@ BEGIN
                 WHERE r.settings_name = 'faults' ORDER BY r.run_id DESC LIMIT 1;
 END $$;
 -- another session takes casemis.cse and keeps it (at most 60 s) until terminated;
--- while it does, this session must not read cse either
+-- while it does, this session must not read cse either. The background shells
+-- below act once the run waits for it (test/wait_for_lock_wait.sh).
 CREATE FUNCTION pg_temp.wait_for_lock_holder() RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
   FOR i IN 1..200 LOOP
@@ -67,7 +68,7 @@ RESET statement_timeout;
 SELECT * FROM pg_temp.outcome();
 
 -- ---------------------------------------------------------------- pg_cancel_backend
-\! (sleep 1; psql -X -q -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'faults_caller'") >/dev/null 2>&1 &
+\! (sh test/wait_for_lock_wait.sh; psql -X -q -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'faults_caller'") >/dev/null 2>&1 &
 SELECT casemis.casemis_import('faults', force => true);
 SELECT * FROM pg_temp.outcome();
 
@@ -75,7 +76,7 @@ SELECT * FROM pg_temp.outcome();
 -- pg_terminate_backend of the run's worker (found by its backend_type): the
 -- caller is told, the run is marked 'interrupted' by the next look at
 -- casemis.status, and the worker's spool copies are gone with it
-\! (sleep 1; psql -X -At -c "SELECT count(*) FROM pg_ls_tmpdir() WHERE name LIKE 'pgsql_tmp_casemis%'" >"$CASEMIS_SCRATCH/faults_spool_before"; psql -X -q -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'casemis_import' AND datname = current_database()") >/dev/null 2>&1 &
+\! (sh test/wait_for_lock_wait.sh; psql -X -At -c "SELECT count(*) FROM pg_ls_tmpdir() WHERE name LIKE 'pgsql_tmp_casemis%'" >"$CASEMIS_SCRATCH/faults_spool_before"; psql -X -q -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'casemis_import' AND datname = current_database()") >/dev/null 2>&1 &
 SET client_min_messages = error;  -- the relayed FATAL names the query the worker waited in
 SELECT casemis.casemis_import('faults', force => true) AS run \gset
 SET client_min_messages = warning;
