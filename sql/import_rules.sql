@@ -166,6 +166,15 @@ SELECT casemis.casemis_import_files(convert_to(E'ssid,Student_ID,last_name,first
 SELECT status, type_a_imported FROM casemis.import_run WHERE run_id = :run;
 DELETE FROM casemis.layout_alias WHERE alias = 'DOB';
 
+-- ---------------------------------------------------------------- cse.extra, the columns the layout does not know
+-- a column in the file replaces its key (blank drops it); a column absent from the file keeps its key
+SELECT casemis.casemis_import_files(convert_to(E'SSID,STUDENT_ID,LAST_NAME,FIRST_NAME,BIRTHDATE,NOTE,ROOM\n1000000001,S-1,Garcia,Maria,20080514,first,12\n', 'UTF8'), NULL, 'rules') AS run \gset
+SELECT extra FROM casemis.cse WHERE student_id = 1001;
+SELECT casemis.casemis_import_files(convert_to(E'SSID,STUDENT_ID,LAST_NAME,FIRST_NAME,BIRTHDATE,NOTE\n1000000001,S-1,Garcia,Maria,20080514,\n', 'UTF8'), NULL, 'rules') AS run \gset
+SELECT extra FROM casemis.cse WHERE student_id = 1001;
+SELECT casemis.casemis_import_files(convert_to(E'SSID,STUDENT_ID,LAST_NAME,FIRST_NAME,BIRTHDATE,ROOM\n1000000001,S-1,Garcia,Maria,20080514,\n', 'UTF8'), NULL, 'rules') AS run \gset
+SELECT extra FROM casemis.cse WHERE student_id = 1001;
+
 -- ---------------------------------------------------------------- errors in the call itself raise
 \set VERBOSITY default
 SELECT casemis.casemis_import('no_such_setting');

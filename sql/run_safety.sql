@@ -54,6 +54,7 @@ UPDATE casemis.import_settings SET services_file = '/etc/passwd' WHERE name = 's
 UPDATE casemis.import_settings SET folder_path = 'relative/path' WHERE name = 'safety';
 UPDATE casemis.import_settings SET folder_path = '/srv/../etc' WHERE name = 'safety';
 UPDATE casemis.import_settings SET smtp_url = 'http://mail.example' WHERE name = 'safety';
+UPDATE casemis.import_settings SET smtp_url = E'smtp://mail.example:25\r\nRCPT TO:<x@y>' WHERE name = 'safety';
 UPDATE casemis.import_settings SET sftp_host_key = 'MD5:00:11' WHERE name = 'safety';
 UPDATE casemis.import_settings SET email_to = '{"a@b.example, c@d.example"}' WHERE name = 'safety';
 UPDATE casemis.import_settings SET email_to = ARRAY[E'x@y.example\r\nBcc: evil@z.example'] WHERE name = 'safety';
@@ -91,6 +92,11 @@ SELECT status, message FROM casemis.import_run WHERE run_id = :run;
 \set VERBOSITY default
 -- export_reports is for superusers and pg_write_server_files members
 SELECT casemis.export_reports(1, '/tmp');
+-- resend_email, once granted, works without reading the SMTP password itself
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION casemis.resend_email(bigint) TO casemis_t_operator;
+SET ROLE casemis_t_operator;
+SELECT casemis.resend_email(:run);
 RESET ROLE;
 GRANT pg_read_server_files TO casemis_t_operator;
 SET ROLE casemis_t_operator;

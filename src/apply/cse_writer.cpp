@@ -98,10 +98,21 @@ CseWriter::Counts CseWriter::finish()
             std::string col = "test_participation_" + std::to_string(i);
             set += col + " = CASE WHEN s.fillers_given THEN s." + col + " ELSE c." + col + " END, ";
         }
+        // extra: a column the file has replaces its key (a blank value drops it);
+        // keys of columns absent from the file are kept, like absent typed columns.
+        std::string in_file = "[";
+        for (int c : tg_.unknown) {
+            if (in_file.size() > 1)
+                in_file += ',';
+            append_json_string(in_file, hc_.columns[c].header);
+        }
+        in_file += ']';
         set += "last_updated = s.last_updated, last_run_id = s.last_run_id, "
-               "extra = CASE WHEN s.extra IS NULL THEN c.extra ELSE coalesce(c.extra, '{}'::jsonb) || s.extra END";
+               "extra = nullif((coalesce(c.extra, '{}'::jsonb) - ARRAY(SELECT jsonb_array_elements_text($1::jsonb))) "
+               "|| coalesce(s.extra, '{}'::jsonb), '{}'::jsonb)";
         spi_.exec("UPDATE casemis.cse c SET " + set +
-                  " FROM pg_temp.casemis_cse_stage s WHERE c.student_id = s.student_id");
+                      " FROM pg_temp.casemis_cse_stage s WHERE c.student_id = s.student_id",
+                  {in_file});
     }
     return n_;
 }

@@ -46,7 +46,7 @@ CREATE TABLE casemis.import_settings (
   CONSTRAINT schedule_days_known CHECK (
         schedule_days <@ '{mon,tue,wed,thu,fri,sat,sun}'::text[]
     AND pg_catalog.array_position(schedule_days, NULL) IS NULL),
-  CONSTRAINT smtp_url_scheme CHECK (smtp_url ~ '^smtps?://[^/?#\s]+'),
+  CONSTRAINT smtp_url_scheme CHECK (smtp_url ~ '^smtps?://[^/?#\s]+/?$'),
   CONSTRAINT sftp_host_key_form CHECK (sftp_host_key ~ '^SHA256:[A-Za-z0-9+/]{43}=?$'),
   CONSTRAINT limits_positive CHECK (max_file_size > 0 AND max_line_length > 0 AND max_columns > 0),
   CONSTRAINT timeouts_positive CHECK (connect_timeout > '0' AND transfer_timeout > '0'

@@ -1,8 +1,10 @@
 -- ---------------------------------------------------------------- email and SFTP helpers
 -- Send a finished run's completion email again (after fixing smtp_url, say);
 -- returns the new email_status ('sent', 'not configured' or 'failed: ...').
+-- SECURITY DEFINER: it reads the SMTP password, which an operator who may
+-- resend must not be able to read itself.
 CREATE FUNCTION casemis.resend_email(run_id bigint) RETURNS text
-LANGUAGE c VOLATILE
+LANGUAGE c VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp SET datestyle = 'ISO, MDY'
 AS 'MODULE_PATHNAME', 'casemis_resend_email';
 COMMENT ON FUNCTION casemis.resend_email(bigint) IS 'Send the completion email of a run again; returns the new email_status.';
