@@ -102,15 +102,31 @@ void set_out(RunShared &sh, const char *status, const std::string &message)
     strlcpy(sh.message, message.c_str(), sizeof(sh.message));
 }
 
+// Runs one phase of a run. On failure: what went wrong (with the SQLSTATE of a
+// PostgreSQL error, if any), the phase's transaction already rolled back.
+template <typename F> bool run_phase(F &&phase, std::string &failure, int &sqlstate)
+{
+    CaughtError err;
+    if (catch_all(phase, err))
+        return true;
+    failure = describe(err);
+    sqlstate = err.pg ? err.pg->sqlerrcode : err.sqlstate;
+    if (err.pg)
+        FreeErrorData(err.pg);
+    abort_transaction();
+    return false;
+}
+
 // Records a failed run in its own transaction (the run's was rolled back).
 // A cancel still pending here (it came while the run was failing for another
 // reason, e.g. blocked in a system call) has nothing left to cancel: it must
 // not stop the outcome from being recorded.
 void record_failure(RunShared &sh, const std::string &message)
 {
-    CaughtError err;
+    std::string why;
+    int sqlstate = 0;
     HOLD_CANCEL_INTERRUPTS();
-    bool ok = catch_all(
+    bool ok = run_phase(
         [&] {
             begin_transaction();
             {
@@ -121,64 +137,45 @@ void record_failure(RunShared &sh, const std::string &message)
             }
             commit_transaction();
         },
-        err);
+        why, sqlstate);
     QueryCancelPending = false;
     RESUME_CANCEL_INTERRUPTS();
-    if (!ok) {
-        std::string why = describe(err);
-        if (err.pg)
-            FreeErrorData(err.pg);
-        abort_transaction();
+    if (!ok)
         elog(LOG, "casemis_import: could not record failure of run " INT64_FORMAT ": %s", sh.run_id, why.c_str());
-    }
     set_out(sh, "failed", message);
 }
+
 
 } // namespace
 
 void execute(RunShared &sh) noexcept
 {
     Prepared prep;
-    CaughtError err;
+    std::string failure;
+    int sqlstate = 0;
 
     // 1. The setting, the lock, the run row -- committed before any file is read.
-    bool ok = catch_all([&] { prepare(sh, prep); }, err);
-    if (!ok) {
-        std::string m = describe(err);
-        if (err.pg)
-            FreeErrorData(err.pg);
-        abort_transaction();
+    if (!run_phase([&] { prepare(sh, prep); }, failure, sqlstate)) {
         if (sh.run_id != 0)
-            record_failure(sh, m);
+            record_failure(sh, failure);
         else
-            set_out(sh, "failed", m);
+            set_out(sh, "failed", failure);
         return;
     }
     if (sh.result != Result::Done || prep.skipped)
         return;
 
     // 2. Fetch, validate, match, write and report: one transaction.
-    ok = catch_all([&] { process(sh, prep); }, err);
-    if (!ok) {
-        std::string m = describe(err);
+    if (!run_phase([&] { process(sh, prep); }, failure, sqlstate)) {
         // Canceled by the caller, which said why.
-        if (err.pg && err.pg->sqlerrcode == ERRCODE_QUERY_CANCELED && sh.cancel_reason[0])
-            m = "canceled: " + std::string(sh.cancel_reason, strnlen(sh.cancel_reason, sizeof(sh.cancel_reason)));
-        if (err.pg)
-            FreeErrorData(err.pg);
-        abort_transaction();
-        record_failure(sh, m);
+        if (sqlstate == ERRCODE_QUERY_CANCELED && sh.cancel_reason[0])
+            failure = "canceled: " + std::string(sh.cancel_reason, strnlen(sh.cancel_reason, sizeof(sh.cancel_reason)));
+        record_failure(sh, failure);
     }
 
     // 3. Only now, with the outcome committed, the email.
-    ok = catch_all([&] { notify(sh, prep); }, err);
-    if (!ok) {
-        std::string m = describe(err);
-        if (err.pg)
-            FreeErrorData(err.pg);
-        abort_transaction();
-        elog(LOG, "casemis_import: email of run " INT64_FORMAT " failed: %s", sh.run_id, m.c_str());
-    }
+    if (!run_phase([&] { notify(sh, prep); }, failure, sqlstate))
+        elog(LOG, "casemis_import: email of run " INT64_FORMAT " failed: %s", sh.run_id, failure.c_str());
 }
 
 } // namespace casemis::run
