@@ -19,6 +19,7 @@
 #include "format/dates.hpp"
 #include "format/layout.hpp"
 #include "format/text.hpp"
+#include "reference.hpp"
 
 using namespace casemis::format;
 
@@ -57,38 +58,6 @@ class ChunkSource : public ByteSource {
     size_t chunk_, pos_ = 0;
 };
 
-// Offset of the first invalid UTF-8 sequence, or -1 (decodes by code point value).
-long reference_bad_offset(std::string_view s)
-{
-    size_t i = 0;
-    while (i < s.size()) {
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        size_t len;
-        uint32_t cp;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            len = 2, cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3, cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4, cp = c & 0x07;
-        } else {
-            return static_cast<long>(i);
-        }
-        for (size_t k = 1; k < len; ++k) {
-            if (i + k >= s.size() || (static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80)
-                return static_cast<long>(i);
-            cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-        }
-        const uint32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return static_cast<long>(i);
-        i += len;
-    }
-    return -1;
-}
 
 void check_text(std::string_view in)
 {
@@ -104,7 +73,7 @@ void check_text(std::string_view in)
         step = step % 5 + 1;
     }
     pieces.finish();
-    const long want = reference_bad_offset(in);
+    const long want = reference::bad_utf8_offset(in);
     REQUIRE(whole.valid_utf8() == (want < 0));
     REQUIRE(want < 0 || whole.first_bad_utf8_offset() == static_cast<uint64_t>(want));
     REQUIRE(pieces.valid_utf8() == whole.valid_utf8());
@@ -123,19 +92,9 @@ void check_text(std::string_view in)
     REQUIRE(t.empty() || (t.front() != ' ' && t.front() != '\t' && t.back() != ' ' && t.back() != '\t'));
 }
 
-struct Rec {
-    uint64_t line;
-    std::vector<std::string> fields;
-    std::string problem;
-    bool operator==(const Rec &o) const
-    {
-        return line == o.line && fields == o.fields && problem == o.problem;
-    }
-};
-
 // All records, and the CsvFatal message/line if one stopped the reading.
 struct Parsed {
-    std::vector<Rec> recs;
+    std::vector<reference::Rec> recs;
     std::string fatal;
     uint64_t fatal_line = 0;
 };
@@ -226,7 +185,7 @@ void check_dates(std::string_view v)
     }
 }
 
-void check_layout(const std::vector<Rec> &recs, const Layout &layout)
+void check_layout(const std::vector<reference::Rec> &recs, const Layout &layout)
 {
     if (recs.empty())
         return;
@@ -285,7 +244,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     REQUIRE(whole.recs == pieces.recs);
     REQUIRE(whole.fatal == pieces.fatal && whole.fatal_line == pieces.fatal_line);
 
-    for (const Rec &r : whole.recs)
+    for (const reference::Rec &r : whole.recs)
         for (const std::string &f : r.fields)
             check_dates(f);
     check_layout(whole.recs, small_table_a());

@@ -8,6 +8,20 @@
 
 #include "format/csv_reader.hpp"
 #include "harness.hpp"
+#include "reference.hpp"
+
+using reference::Rec;
+
+namespace reference {
+// How CHECK_EQ prints a record (found by argument-dependent lookup).
+std::ostream &operator<<(std::ostream &os, const Rec &r)
+{
+    os << "line " << r.line << " " << harness::show(r.fields);
+    if (!r.problem.empty())
+        os << " problem " << harness::quote(r.problem);
+    return os;
+}
+} // namespace reference
 
 using namespace casemis::format;
 
@@ -30,24 +44,6 @@ class ChunkSource : public ByteSource {
     std::string_view data_;
     size_t chunk_, pos_ = 0;
 };
-
-struct Rec {
-    uint64_t line;
-    std::vector<std::string> fields;
-    std::string problem;
-    bool operator==(const Rec &o) const
-    {
-        return line == o.line && fields == o.fields && problem == o.problem;
-    }
-};
-
-std::ostream &operator<<(std::ostream &os, const Rec &r)
-{
-    os << "line " << r.line << " " << harness::show(r.fields);
-    if (!r.problem.empty())
-        os << " problem " << harness::quote(r.problem);
-    return os;
-}
 
 std::vector<Rec> read_all(ByteSource &src, CsvLimits lim = {}, size_t block = 0)
 {

@@ -4,6 +4,7 @@
 
 #include "format/text.hpp"
 #include "harness.hpp"
+#include "reference.hpp"
 
 using namespace casemis::format;
 
@@ -34,42 +35,6 @@ bool utf8(std::string_view s)
     return a;
 }
 
-// Reference validator, written by code point value: the scanner must agree with it.
-// Returns the offset of the first bad sequence, or -1.
-long reference_bad_offset(std::string_view s)
-{
-    size_t i = 0;
-    while (i < s.size()) {
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        int len;
-        uint32_t cp;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            len = 2, cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3, cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4, cp = c & 0x07;
-        } else {
-            return static_cast<long>(i);
-        }
-        for (int k = 1; k < len; ++k) {
-            if (i + static_cast<size_t>(k) >= s.size())
-                return static_cast<long>(i);
-            const unsigned char d = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
-            if ((d & 0xC0) != 0x80)
-                return static_cast<long>(i);
-            cp = (cp << 6) | (d & 0x3F);
-        }
-        const uint32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return static_cast<long>(i);
-        i += static_cast<size_t>(len);
-    }
-    return -1;
-}
 
 } // namespace
 
@@ -217,7 +182,7 @@ TEST(text_agrees_with_reference_on_random_bytes)
         std::string s(rng() % 24, 'x');
         for (char &c : s)
             c = static_cast<char>(pool[rng() % sizeof pool]);
-        const long want = reference_bad_offset(s);
+        const long want = reference::bad_utf8_offset(s);
         TextScanner t;
         size_t at = 0;
         while (at < s.size()) { // random split points
