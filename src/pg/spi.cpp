@@ -155,13 +155,4 @@ std::string quote_ident(const std::string &s)
     return std::string(q); // quote_identifier may return its argument: never pfree
 }
 
-std::string quote_literal(const std::string &s)
-{
-    char *q = nullptr;
-    pg_guard([&] { q = quote_literal_cstr(s.c_str()); });
-    std::string out(q);
-    pg_guard([&] { pfree(q); });
-    return out;
-}
-
 } // namespace casemis::pg

@@ -56,8 +56,7 @@ class Spi {
     void *portal_ = nullptr;
 };
 
-// Quote an identifier / literal the PostgreSQL way.
+// Quote an identifier the PostgreSQL way.
 std::string quote_ident(const std::string &s);
-std::string quote_literal(const std::string &s);
 
 } // namespace casemis::pg
