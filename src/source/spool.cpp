@@ -111,6 +111,56 @@ static void check_size(uint64_t size, uint64_t max_size, const std::string &what
                     "Raise import_settings.max_file_size if the file is genuine.");
 }
 
+namespace {
+
+// Size, SHA-256 and what the bytes are, taken while a file streams past.
+struct Digest {
+    format::TextScanner scan;
+    pg::Sha256 sha;
+    uint64_t size = 0;
+
+    void feed(const char *p, size_t n)
+    {
+        size += n;
+        scan.feed(p, n);
+        sha.update(p, n);
+    }
+    void finish_into(FileInfo &info)
+    {
+        scan.finish();
+        info.size = size;
+        info.sha256 = sha.hex();
+        info.encoding = scan.encoding();
+        info.has_nul = scan.has_nul();
+        info.undefined_1252 = !scan.valid_utf8() && scan.cp1252_undefined();
+    }
+};
+
+// Reads fd to its end in large blocks into the digest (and the sink, if any),
+// checking interrupts and the size limit. `what` names the file in errors.
+void read_through(int fd, const std::string &what, uint64_t max_size, const std::function<void()> &check_interrupts,
+                  Digest &digest, const std::function<void(const char *, size_t)> &sink)
+{
+    std::vector<char> buf(kBlock);
+    for (;;) {
+        check_interrupts();
+        ssize_t n = ::read(fd, buf.data(), buf.size());
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            throw Error(ERRCODE_IO_ERROR, "could not read " + what + ": " + sys_error(errno));
+        }
+        if (n == 0)
+            break;
+        check_size(digest.size + static_cast<uint64_t>(n), max_size, what);
+        digest.feed(buf.data(), static_cast<size_t>(n));
+        if (sink)
+            sink(buf.data(), static_cast<size_t>(n));
+    }
+}
+
+} // namespace
+
 FileInfo scan_file(const std::string &path, const std::string &label, const std::string &origin,
                    uint64_t max_size, const std::function<void()> &check_interrupts)
 {
@@ -121,35 +171,15 @@ FileInfo scan_file(const std::string &path, const std::string &label, const std:
     info.label = label;
     info.origin = origin;
     info.path = path;
-    std::vector<char> buf(kBlock);
-    format::TextScanner scan;
-    pg::Sha256 sha;
+    Digest digest;
     try {
-        for (;;) {
-            check_interrupts();
-            ssize_t n = ::read(fd, buf.data(), buf.size());
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                throw Error(ERRCODE_IO_ERROR, "could not read " + label + ": " + sys_error(errno));
-            }
-            if (n == 0)
-                break;
-            info.size += static_cast<uint64_t>(n);
-            check_size(info.size, max_size, label);
-            scan.feed(buf.data(), static_cast<size_t>(n));
-            sha.update(buf.data(), static_cast<size_t>(n));
-        }
+        read_through(fd, label, max_size, check_interrupts, digest, nullptr);
     } catch (...) {
         ::close(fd);
         throw;
     }
     ::close(fd);
-    scan.finish();
-    info.sha256 = sha.hex();
-    info.encoding = scan.encoding();
-    info.has_nul = scan.has_nul();
-    info.undefined_1252 = !scan.valid_utf8() && scan.cp1252_undefined();
+    digest.finish_into(info);
     return info;
 }
 
@@ -181,39 +211,24 @@ FileInfo copy_from_folder(const std::string &folder, const std::string &name, Sp
     info.label = name;
     info.origin = src;
     info.path = spool.path();
-    format::TextScanner scan;
-    pg::Sha256 sha;
+    Digest digest;
+    const std::string what = "file \"" + src + "\"";
     try {
-        check_size(static_cast<uint64_t>(st0.st_size), max_size, "file \"" + src + "\"");
-        std::vector<char> buf(kBlock);
-        uint64_t copied = 0;
-        for (;;) {
-            check_interrupts();
-            ssize_t n = ::read(fd, buf.data(), buf.size());
-            if (n < 0) {
-                if (errno == EINTR)
-                    continue;
-                throw Error(ERRCODE_IO_ERROR, "could not read file \"" + src + "\": " + sys_error(errno));
-            }
-            if (n == 0)
-                break;
-            copied += static_cast<uint64_t>(n);
-            check_size(copied, max_size, "file \"" + src + "\"");
-            scan.feed(buf.data(), static_cast<size_t>(n));
-            sha.update(buf.data(), static_cast<size_t>(n));
-            for (ssize_t off = 0; off < n;) {
-                ssize_t w = ::write(spool.fd(), buf.data() + off, static_cast<size_t>(n - off));
+        check_size(static_cast<uint64_t>(st0.st_size), max_size, what);
+        read_through(fd, what, max_size, check_interrupts, digest, [&](const char *p, size_t n) {
+            for (size_t off = 0; off < n;) {
+                ssize_t w = ::write(spool.fd(), p + off, n - off);
                 if (w < 0) {
                     if (errno == EINTR)
                         continue;
                     throw Error(ERRCODE_DISK_FULL, "could not write spool copy of \"" + src + "\": " + sys_error(errno));
                 }
-                off += w;
+                off += static_cast<size_t>(w);
             }
-        }
+        });
         struct stat st1 {};
         if (fstat(fd, &st1) != 0 || st1.st_size != st0.st_size || st1.st_mtim.tv_sec != st0.st_mtim.tv_sec ||
-            st1.st_mtim.tv_nsec != st0.st_mtim.tv_nsec || copied != static_cast<uint64_t>(st1.st_size))
+            st1.st_mtim.tv_nsec != st0.st_mtim.tv_nsec || digest.size != static_cast<uint64_t>(st1.st_size))
             throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                         "file \"" + src + "\" changed while it was being read", "",
                         "The file is probably still being delivered; the next run will import it once it is complete.");
@@ -223,12 +238,7 @@ FileInfo copy_from_folder(const std::string &folder, const std::string &name, Sp
     }
     ::close(fd);
     spool.close_fd();
-    scan.finish();
-    info.size = static_cast<uint64_t>(st0.st_size);
-    info.sha256 = sha.hex();
-    info.encoding = scan.encoding();
-    info.has_nul = scan.has_nul();
-    info.undefined_1252 = !scan.valid_utf8() && scan.cp1252_undefined();
+    digest.finish_into(info);
     return info;
 }
 
