@@ -14,17 +14,21 @@ MODULE_big = casemis_import
 SRCS = $(sort $(wildcard src/*.cpp src/*/*.cpp))
 OBJS = $(SRCS:.cpp=.o)
 
-# The install script is assembled from the ordered pieces in src/sql/.
+# The current version's install script is assembled from the ordered pieces in
+# src/sql/. Released install scripts (src/sql/released/, frozen byte for byte)
+# and upgrade scripts (src/sql/upgrade/) are installed as they are, so that
+# CREATE EXTENSION ... VERSION '0.1.0' and ALTER EXTENSION ... UPDATE work.
 SQL_PIECES = $(sort $(wildcard src/sql/*.sql))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-DATA       = $(wildcard sql/$(EXTENSION)--*--*.sql)
+DATA       = $(wildcard src/sql/released/$(EXTENSION)--*.sql src/sql/upgrade/$(EXTENSION)--*--*.sql)
 
 # pg_regress: tests are sql/<name>.sql with expected/<name>.out, in this order.
 REGRESS      = $(shell sed -n 's/^test: *//p' test/schedule)
 REGRESS_OPTS = --inputdir=. --outputdir=results --load-extension=plpgsql
 EXTRA_CLEAN  = results regression.diffs regression.out $(DATA_built) test/unit/build
 
-PG_CONFIG ?= /usr/lib/postgresql/15/bin/pg_config
+# PG_CONFIG: the environment's, else pg_config on PATH, else Debian's PostgreSQL 15.
+PG_CONFIG ?= $(or $(shell command -v pg_config 2>/dev/null),/usr/lib/postgresql/15/bin/pg_config)
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -MMD -MP
 ifeq ($(ERROR_ON_WARNING),1)

@@ -28,8 +28,8 @@ SEED=${BENCH_SEED:-2017}
 DIR=${BENCH_DIR:-/tmp/casemis_bench}
 PORT=${BENCH_PORT:-55497}
 RESULTS=${BENCH_RESULTS-$REPO/bench/RESULTS.md}
-PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-PGBIN=/usr/lib/postgresql/15/bin
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+PGBIN=$("$PG_CONFIG" --bindir)
 DB=casemis_bench
 
 [ "$(id -u)" -eq 0 ] || { echo "bench/run.sh must run as root (make install, runuser)" >&2; exit 2; }
@@ -76,8 +76,8 @@ for p in postgresql-15 postgresql-server-dev-15 g++ make; do
     [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
         { echo "package $p is missing: run 'make test' once (it installs everything)" >&2; exit 2; }
 done
-flock /tmp/casemis_build.lock make -C "$REPO" --no-print-directory PG_CONFIG="$PG_CONFIG" >/dev/null
-flock /tmp/casemis_build.lock make -C "$REPO" --no-print-directory install PG_CONFIG="$PG_CONFIG" >/dev/null
+flock "/tmp/casemis_build$(echo "$PG_CONFIG" | tr / _).lock" make -C "$REPO" --no-print-directory PG_CONFIG="$PG_CONFIG" >/dev/null
+flock "/tmp/casemis_build$(echo "$PG_CONFIG" | tr / _).lock" make -C "$REPO" --no-print-directory install PG_CONFIG="$PG_CONFIG" >/dev/null
 BUILT="commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/')"
 
 log "throwaway cluster on port $PORT ($DIR/pg)"

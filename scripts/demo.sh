@@ -17,8 +17,8 @@ DIR=${DEMO_DIR:-/tmp/casemis_demo}
 PORT=${DEMO_PORT:-55499}
 STUDENTS=${DEMO_STUDENTS:-200}
 SEED=${DEMO_SEED:-2017}
-PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-PGBIN=/usr/lib/postgresql/15/bin
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+PGBIN=$("$PG_CONFIG" --bindir)
 DB=casemis_demo
 SCHOOL_YEAR=2017                       # the sample is the 2017-18 school year
 
@@ -51,8 +51,8 @@ for p in postgresql-15 postgresql-server-dev-15 postgresql-15-cron g++ make; do
     [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
         { echo "package $p is missing: run 'make test' once (it installs everything)" >&2; exit 2; }
 done
-flock /tmp/casemis_build.lock make -C "$REPO" --no-print-directory PG_CONFIG="$PG_CONFIG" >/dev/null
-flock /tmp/casemis_build.lock make -C "$REPO" --no-print-directory install PG_CONFIG="$PG_CONFIG" >/dev/null
+flock "/tmp/casemis_build$(echo "$PG_CONFIG" | tr / _).lock" make -C "$REPO" --no-print-directory PG_CONFIG="$PG_CONFIG" >/dev/null
+flock "/tmp/casemis_build$(echo "$PG_CONFIG" | tr / _).lock" make -C "$REPO" --no-print-directory install PG_CONFIG="$PG_CONFIG" >/dev/null
 echo "installed casemis_import $(sed -n "s/^default_version = '\(.*\)'/\1/p" "$REPO/casemis_import.control")"
 
 section "throwaway cluster on port $PORT ($DIR)"

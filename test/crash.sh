@@ -126,7 +126,7 @@ if [ -n "${CASEMIS_TEST_PGDATA:-}" ]; then
         owner=$(stat -c %U "$CASEMIS_TEST_PGDATA")
         as_owner=()
         [ "$(id -un)" = "$owner" ] || as_owner=(runuser -u "$owner" --)
-        "${as_owner[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$CASEMIS_TEST_PGDATA" -m fast -w -t 60 \
+        "${as_owner[@]}" "$("${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}" --bindir)/pg_ctl" -D "$CASEMIS_TEST_PGDATA" -m fast -w -t 60 \
             -l "${CASEMIS_TEST_PGLOG:-$(dirname "$CASEMIS_TEST_PGDATA")/server.log}" restart >"$OUT/pg_ctl.out" 2>&1
         wait "$CALLER_JOB"
         after_fault "server restart (fast shutdown)" failed "interrupted"

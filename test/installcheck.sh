@@ -10,8 +10,8 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 ROOT=${CASEMIS_TEST_ROOT:-/tmp/casemis_regress}
-PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-PGBIN=/usr/lib/postgresql/15/bin
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+PGBIN=$("$PG_CONFIG" --bindir)
 
 [ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 2; }
 PIDFILE=$ROOT/pg/data/postmaster.pid
@@ -24,7 +24,7 @@ PGPORT=$(sed -n 4p "$PIDFILE")
 PGHOST=$(sed -n 5p "$PIDFILE")
 export PGPORT PGHOST PGUSER=postgres
 
-flock /tmp/casemis_build.lock make -C "$REPO" --no-print-directory install PG_CONFIG="$PG_CONFIG" >/dev/null
+flock "/tmp/casemis_build$(echo "$PG_CONFIG" | tr / _).lock" make -C "$REPO" --no-print-directory install PG_CONFIG="$PG_CONFIG" >/dev/null
 
 tar -C "$REPO" -cf - --exclude=./.git --exclude=./results --exclude='*.o' --exclude='*.bc' \
     --exclude='*.so' --exclude='*.d' --exclude=./test/unit/build --exclude=./test/fuzz/build . |

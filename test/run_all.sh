@@ -27,12 +27,14 @@ SFTP_PORT=${CASEMIS_TEST_SFTP_PORT:-2222}
 SMTP_PORT=${CASEMIS_TEST_SMTP_PORT:-2525}
 SMTP_DOWN_PORT=${CASEMIS_TEST_SMTP_DOWN_PORT:-}
 FUZZ_SECONDS=${CASEMIS_TEST_FUZZ_SECONDS:-30}
-PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
-PGBIN=/usr/lib/postgresql/15/bin
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+PGBIN=$("$PG_CONFIG" --bindir)
 SFTP_USER=casemis_sftp
 SFTP_PASSWORD='S3cret-pw'
 SYS_PY=/usr/bin/python3          # Debian's, which has aiosmtpd (PATH's may be pyenv's)
-BUILD_LOCK=/tmp/casemis_build.lock
+# one build/install at a time per PostgreSQL installation
+BUILD_LOCK=/tmp/casemis_build$(echo "$PG_CONFIG" | tr / _).lock
+export PG_CONFIG
 
 PASSED=0
 FAILED=0
