@@ -29,6 +29,7 @@ EXTRA_CLEAN  = results regression.diffs regression.out $(DATA_built) test/unit/b
 
 # PG_CONFIG: the environment's, else pg_config on PATH, else Debian's PostgreSQL 15.
 PG_CONFIG ?= $(or $(shell command -v pg_config 2>/dev/null),/usr/lib/postgresql/15/bin/pg_config)
+PG_CONFIG := $(PG_CONFIG)
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -MMD -MP
 ifeq ($(ERROR_ON_WARNING),1)
@@ -37,8 +38,26 @@ endif
 # PGXS links with gcc, not g++: name libstdc++ explicitly.
 SHLIB_LINK = -lssh2 -lcurl -lstdc++
 
+# Goals that only run a script (which installs packages first, then calls make
+# again for the build): they must work before PostgreSQL is installed.
+SCRIPT_GOALS = test demo bench deb pgconfig
+ifneq ($(filter-out $(SCRIPT_GOALS),$(or $(MAKECMDGOALS),all)),)
+# The PostgreSQL major versions this release supports.
+SUPPORTED_PG = 15
+PG_VERSION_STR := $(shell $(PG_CONFIG) --version 2>/dev/null)
+PG_MAJOR := $(firstword $(subst ., ,$(word 2,$(PG_VERSION_STR))))
+ifeq ($(PG_VERSION_STR),)
+$(error cannot run "$(PG_CONFIG) --version". Install PostgreSQL 15 with its server headers (bash scripts/install_deps.sh build), or set PG_CONFIG to its pg_config)
+endif
+ifeq ($(filter $(SUPPORTED_PG),$(PG_MAJOR)),)
+$(error casemis_import supports PostgreSQL $(SUPPORTED_PG) only, but $(PG_CONFIG) is "$(PG_VERSION_STR)". Set PG_CONFIG to a PostgreSQL $(SUPPORTED_PG) pg_config, e.g. PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config)
+endif
 PGXS := $(shell $(PG_CONFIG) --pgxs)
+ifeq ($(wildcard $(PGXS)),)
+$(error $(PG_CONFIG) ($(PG_VERSION_STR)) has no PGXS ("$(PGXS)"): install postgresql-server-dev-$(PG_MAJOR) (bash scripts/install_deps.sh build))
+endif
 include $(PGXS)
+endif
 
 # PGXS's LLVM bitcode step (clang) does not see PG_CXXFLAGS.
 COMPILE.cxx.bc += -std=c++17 -Wno-register -I$(srcdir)/src
@@ -48,7 +67,10 @@ $(DATA_built): $(SQL_PIECES) $(EXTENSION).control
 
 -include $(OBJS:.o=.d)
 
-.PHONY: test demo unit unit-asan fuzz bench
+.PHONY: test demo unit unit-asan fuzz bench pgconfig
+# Which PostgreSQL `make` builds for (PG_CONFIG: environment, else PATH, else Debian's).
+pgconfig:
+	@echo "PG_CONFIG=$(PG_CONFIG)"; $(PG_CONFIG) --version
 test:
 	bash test/run_all.sh
 demo:

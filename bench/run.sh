@@ -29,7 +29,7 @@ DIR=${BENCH_DIR:-/tmp/casemis_bench}
 PORT=${BENCH_PORT:-55497}
 RESULTS=${BENCH_RESULTS-$REPO/bench/RESULTS.md}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-PGBIN=$("$PG_CONFIG" --bindir)
+PGBIN=$("$PG_CONFIG" --bindir 2>/dev/null || true)   # set again after the package check
 DB=casemis_bench
 
 [ "$(id -u)" -eq 0 ] || { echo "bench/run.sh must run as root (make install, runuser)" >&2; exit 2; }
@@ -72,10 +72,8 @@ on_exit() {
 }
 
 log "build + install"
-for p in postgresql-15 postgresql-server-dev-15 g++ make; do
-    [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
-        { echo "package $p is missing: run 'make test' once (it installs everything)" >&2; exit 2; }
-done
+bash "$REPO/scripts/install_deps.sh" bench    # installs what is missing (apt)
+PGBIN=$("$PG_CONFIG" --bindir)
 flock "/tmp/casemis_build$(echo "$PG_CONFIG" | tr / _).lock" make -C "$REPO" --no-print-directory PG_CONFIG="$PG_CONFIG" >/dev/null
 flock "/tmp/casemis_build$(echo "$PG_CONFIG" | tr / _).lock" make -C "$REPO" --no-print-directory install PG_CONFIG="$PG_CONFIG" >/dev/null
 BUILT="commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/')"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh -- `make demo`: the main job end to end on a throwaway cluster.
 #
-# As root: builds and installs the extension, starts PostgreSQL 15 (pg_cron
+# As root: installs the Debian packages it needs when they are missing
+# (scripts/install_deps.sh demo), builds and installs the extension, starts PostgreSQL 15 (pg_cron
 # preloaded) as postgres under $DEMO_DIR, creates database casemis_demo and the
 # extension, generates a sample roster + Table A + Table B, loads the roster
 # (and a few cse rows from "last year"), configures a folder setting, runs
@@ -9,7 +10,7 @@
 # exports the report files, and stops the cluster (DEMO_KEEP=1 leaves it running).
 #
 # Environment: DEMO_DIR=/tmp/casemis_demo  DEMO_PORT=55499  DEMO_STUDENTS=200
-#              DEMO_SEED=2017  DEMO_KEEP=0
+#              DEMO_SEED=2017  DEMO_KEEP=0  CASEMIS_SKIP_APT=1 (no package check)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,7 +19,6 @@ PORT=${DEMO_PORT:-55499}
 STUDENTS=${DEMO_STUDENTS:-200}
 SEED=${DEMO_SEED:-2017}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-PGBIN=$("$PG_CONFIG" --bindir)
 DB=casemis_demo
 SCHOOL_YEAR=2017                       # the sample is the 2017-18 school year
 
@@ -46,11 +46,13 @@ on_exit() {
     exit $rc
 }
 
+section "packages"
+# On a fresh Debian 12 machine this installs what is missing (apt).
+bash "$REPO/scripts/install_deps.sh" demo
+
+PGBIN=$("$PG_CONFIG" --bindir)
+
 section "build + install"
-for p in postgresql-15 postgresql-server-dev-15 postgresql-15-cron g++ make; do
-    [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
-        { echo "package $p is missing: run 'make test' once (it installs everything)" >&2; exit 2; }
-done
 flock "/tmp/casemis_build$(echo "$PG_CONFIG" | tr / _).lock" make -C "$REPO" --no-print-directory PG_CONFIG="$PG_CONFIG" >/dev/null
 flock "/tmp/casemis_build$(echo "$PG_CONFIG" | tr / _).lock" make -C "$REPO" --no-print-directory install PG_CONFIG="$PG_CONFIG" >/dev/null
 echo "installed casemis_import $(sed -n "s/^default_version = '\(.*\)'/\1/p" "$REPO/casemis_import.control")"

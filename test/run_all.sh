@@ -28,7 +28,7 @@ SMTP_PORT=${CASEMIS_TEST_SMTP_PORT:-2525}
 SMTP_DOWN_PORT=${CASEMIS_TEST_SMTP_DOWN_PORT:-}
 FUZZ_SECONDS=${CASEMIS_TEST_FUZZ_SECONDS:-30}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-PGBIN=$("$PG_CONFIG" --bindir)
+PGBIN=$("$PG_CONFIG" --bindir 2>/dev/null || true)   # set again once the packages are in
 SFTP_USER=casemis_sftp
 SFTP_PASSWORD='S3cret-pw'
 SYS_PY=/usr/bin/python3          # Debian's, which has aiosmtpd (PATH's may be pyenv's)
@@ -126,29 +126,28 @@ wait_port() {  # port seconds
 }
 
 # ============================================================ 1. packages
-PKGS=(make g++ postgresql-15 postgresql-server-dev-15 postgresql-15-cron
-      postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
-      libssh2-1-dev libcurl4-openssl-dev openssh-server python3-aiosmtpd
-      libclang-rt-14-dev clang-14)
+# The one package list (and apt-get when something is missing): scripts/install_deps.sh.
 section "packages"
-if [ "${CASEMIS_TEST_SKIP_APT:-0}" = 1 ]; then
-    echo "skipped (CASEMIS_TEST_SKIP_APT=1)"
-else
-    missing=()
-    for p in "${PKGS[@]}"; do
-        [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] || missing+=("$p")
-    done
-    if [ ${#missing[@]} -eq 0 ]; then
-        echo "all ${#PKGS[@]} packages present"
+bash "$REPO/scripts/install_deps.sh" test || die "package installation failed (scripts/install_deps.sh test)"
+if [ "${CASEMIS_TEST_SKIP_APT:-0}" != 1 ]; then
+    # The apt path, as on a fresh machine: against a copy of the dpkg database that
+    # lacks two of the packages, the script must find them missing and hand them to
+    # apt (--simulate: apt resolves them for real and installs nothing).
+    deps_db=$(mktemp -d)
+    mkdir -p "$deps_db/updates" "$deps_db/info"
+    awk -v RS= -v ORS='\n\n' '!/^Package: (postgresql-15-cron|python3-aiosmtpd)\n/' /var/lib/dpkg/status >"$deps_db/status"
+    if bash "$REPO/scripts/install_deps.sh" --simulate --admindir "$deps_db" demo test >"$deps_db/out" 2>&1 &&
+        grep -q '^missing packages: postgresql-15-cron python3-aiosmtpd$' "$deps_db/out" &&
+        grep -q '^Inst postgresql-15-cron ' "$deps_db/out" && grep -q '^Inst python3-aiosmtpd ' "$deps_db/out"; then
+        pass "install_deps.sh: missing packages are installed with apt (simulated)"
     else
-        echo "installing: ${missing[*]}"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq || die "apt-get update failed"
-        # pg_prove is in libtap-parser-sourcehandler-pgtap-perl (only Recommended by pgtap)
-        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
-            die "apt-get install failed"
+        cat "$deps_db/out"
+        fail "install_deps.sh: missing packages are installed with apt (simulated)"
     fi
+    rm -rf -- "$deps_db"
 fi
+
+PGBIN=$("$PG_CONFIG" --bindir) || die "$PG_CONFIG does not run (set PG_CONFIG)"
 
 # ============================================================ 2. build
 section "build + install (ERROR_ON_WARNING=1)"
@@ -198,6 +197,11 @@ if [ -f "$REPO/test/fuzz/Makefile" ]; then
         fail "fuzz smoke"
     fi
 fi
+
+section "test/build_checks.sh (which PostgreSQL the Makefile accepts)"
+rc=0
+bash "$REPO/test/build_checks.sh" 2>&1 | tee "$UNIT_LOG_DIR/build_checks.log" || rc=$?
+count_unit "test/build_checks.sh" "$UNIT_LOG_DIR/build_checks.log" "$rc"
 
 # ============================================================ 4. test root
 section "test root $ROOT"
