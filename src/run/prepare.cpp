@@ -87,8 +87,8 @@ static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
     // this worker until it exits (so a crash releases it too).
     auto locked = spi.scalar("SELECT pg_catalog.pg_try_advisory_lock(casemis._run_lock_key($1))", {name});
     if (locked.value_or("f") != "t") {
-        auto holder = spi.scalar("SELECT run_id::text FROM casemis.import_run WHERE settings_name = $1 "
-                                 "AND status = 'running' ORDER BY run_id DESC LIMIT 1",
+        auto holder = spi.scalar("SELECT r.run_id::text FROM casemis.import_run r WHERE r.settings_name = $1 "
+                                 "AND r.status = 'running' ORDER BY r.run_id DESC LIMIT 1", // the bigint, not the text
                                  {name});
         std::string msg = "skipped: another run of setting \"" + name + "\"" +
                           (holder ? " (run " + *holder + ")" : std::string()) +

@@ -138,8 +138,10 @@ void process(RunShared &sh, Prepared &p)
         bool unchanged = false;
         if (sh.trigger != Trigger::Upload && !sh.force) { // dry runs too: only force bypasses it
             auto last = spi.query_one(
-                "SELECT run_id::text, students_sha256, services_sha256 FROM casemis.import_run WHERE settings_name = $1 "
-                "AND status = 'succeeded' ORDER BY run_id DESC LIMIT 1",
+                // ORDER BY r.run_id, the bigint: a bare run_id binds to the text
+                // output column, and "9" > "10" in string order.
+                "SELECT r.run_id::text, r.students_sha256, r.services_sha256 FROM casemis.import_run r "
+                "WHERE r.settings_name = $1 AND r.status = 'succeeded' ORDER BY r.run_id DESC LIMIT 1",
                 {std::string(sh.settings_name)});
             if (last && (*last)[1] == fa.sha256 && (*last)[2] == (want_b ? pg::Value(fb.sha256) : std::nullopt)) {
                 unchanged = true;
