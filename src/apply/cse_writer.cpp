@@ -4,6 +4,13 @@
 #include <algorithm>
 
 #include "apply/json.hpp"
+#include "apply/service_digest.hpp"
+
+extern "C" {
+#include "postgres.h"
+
+#include "common/hashfn.h"
+}
 
 namespace casemis::apply {
 
@@ -26,25 +33,116 @@ std::vector<std::string> cse_columns(const Targets &tg, bool stage)
     return cols;
 }
 
+uint64_t hash_text(const std::string &s)
+{
+    return hash_bytes_extended(reinterpret_cast<const unsigned char *>(s.data()), static_cast<int>(s.size()), 1);
+}
+
+// An element of a text[] literal, always quoted.
+void append_array_element(std::string &out, const std::string &v)
+{
+    out += '"';
+    for (char c : v) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    out += '"';
+}
+
 } // namespace
 
 CseWriter::CseWriter(pg::Spi &spi, const HeaderCheck &hc, const Layout &layout, int64_t run_id, std::string run_date,
                      bool dry_run)
     : spi_(spi), hc_(hc), tg_(targets_of(hc, layout)), run_id_(std::to_string(run_id)),
       run_date_(std::move(run_date)), dry_run_(dry_run), written_("pg_temp.casemis_written", {"student_id"}),
-      new_("casemis.cse", cse_columns(tg_, false)), stage_("pg_temp.casemis_cse_stage", cse_columns(tg_, true))
+      new_("casemis.cse", cse_columns(tg_, false)), stage_("pg_temp.casemis_cse_stage", cse_columns(tg_, true)),
+      touch_("pg_temp.casemis_cse_touch", {"student_id"})
 {
+    for (size_t c : jsonb_key_order(hc_))
+        if (std::find(tg_.unknown.begin(), tg_.unknown.end(), static_cast<int>(c)) != tg_.unknown.end())
+            unknown_order_.push_back(static_cast<int>(c));
     // Which students this run wrote, for NotInFile: a real run stamps last_run_id on
     // every cse row it writes; only a dry run needs the list kept aside.
     if (dry_run_) {
         spi_.exec("CREATE TEMP TABLE casemis_written (student_id bigint PRIMARY KEY) ON COMMIT DROP");
         return;
     }
-    spi_.each("SELECT student_id::text FROM casemis.cse", {}, 50000,
-              [&](pg::Row &r) { existing_.push_back(std::stoll(*r[0])); });
-    std::sort(existing_.begin(), existing_.end());
+    load_stored();
     spi_.exec("CREATE TEMP TABLE casemis_cse_stage (LIKE casemis.cse) ON COMMIT DROP");
     spi_.exec("ALTER TABLE pg_temp.casemis_cse_stage ADD COLUMN fillers_given boolean");
+    spi_.exec("CREATE TEMP TABLE casemis_cse_touch (student_id bigint) ON COMMIT DROP");
+}
+
+// The stored rows as hashes of what a record may change (see cse_writer.hpp),
+// from one query; the server prints them with ROW(...)::text, as RowText does.
+void CseWriter::load_stored()
+{
+    std::string cols = "ROW(";
+    for (size_t i = 0; i < tg_.cols.size(); ++i)
+        cols += (i ? ", c." : "c.") + pg::quote_ident(tg_.cols[i].second);
+    cols += ")::text COLLATE \"C\"";
+    std::string fillers = "ROW(";
+    for (int i = 1; i <= 6; ++i)
+        fillers += std::string(i > 1 ? ", " : "") + "c.test_participation_" + std::to_string(i);
+    fillers += ")::text COLLATE \"C\"";
+    // extra: only the keys of the file's unknown columns can change
+    const std::string extra = tg_.unknown.empty()
+                                  ? std::string("NULL::text")
+                                  : "(SELECT jsonb_object_agg(k.key, k.value) FROM jsonb_each(c.extra) k "
+                                    "WHERE k.key = ANY ($1::text[]))::text COLLATE \"C\"";
+    std::string keys = "{";
+    for (int c : tg_.unknown) {
+        if (keys.size() > 1)
+            keys += ',';
+        append_array_element(keys, hc_.columns[c].header);
+    }
+    keys += '}';
+    spi_.each("SELECT student_id::text, hashtextextended(t, 1)::text, hashtextextended(f, 1)::text, "
+              "coalesce(hashtextextended(e, 1), 0)::text, coalesce(x = '{}'::jsonb, false)::text FROM ("
+              "SELECT c.student_id, " + cols + " AS t, " + fillers + " AS f, " + extra +
+                  " AS e, c.extra AS x FROM casemis.cse c OFFSET 0) s",
+              tg_.unknown.empty() ? pg::Params{} : pg::Params{keys}, 50000, [&](pg::Row &r) {
+                  stored_.push_back(Stored{std::stoll(*r[0]), static_cast<uint64_t>(std::stoll(*r[1])),
+                                           static_cast<uint64_t>(std::stoll(*r[2])),
+                                           static_cast<uint64_t>(std::stoll(*r[3])), *r[4] == "true"});
+              });
+    std::sort(stored_.begin(), stored_.end(), [](const Stored &a, const Stored &b) { return a.sid < b.sid; });
+}
+
+// Whether writing this record would change the stored row s (besides
+// last_updated and last_run_id).
+bool CseWriter::changes(const Stored &s, const ValidatedRecord &vr, bool fillers_given)
+{
+    if (s.empty_extra)
+        return true; // '{}' becomes NULL
+    row_.begin();
+    for (const auto &c : tg_.cols)
+        vr.null[c.first] ? row_.add_null() : row_.add(vr.values[c.first]);
+    if (hash_text(row_.end()) != s.cols)
+        return true;
+    if (fillers_given) {
+        row_.begin();
+        for (int c : tg_.fillers)
+            (c < 0 || vr.null[c]) ? row_.add_null() : row_.add(vr.values[c]);
+        if (hash_text(row_.end()) != s.fillers)
+            return true;
+    }
+    if (tg_.unknown.empty())
+        return false;
+    // the file's non-blank unknown columns as jsonb prints them, keys in its order
+    std::string json;
+    for (int c : unknown_order_) {
+        if (vr.null[c])
+            continue;
+        json += json.empty() ? "{" : ", ";
+        append_jsonb_out_string(json, hc_.columns[c].header);
+        json += ": ";
+        append_jsonb_out_string(json, vr.values[c]);
+    }
+    if (!json.empty())
+        json += '}';
+    return (json.empty() ? 0 : hash_text(json)) != s.extra;
 }
 
 void CseWriter::add(int64_t sid, const std::string &sid_text, const ValidatedRecord &vr)
@@ -69,7 +167,15 @@ void CseWriter::add(int64_t sid, const std::string &sid_text, const ValidatedRec
     }
     if (!extra_.empty())
         extra_ += '}';
-    const bool is_new = !std::binary_search(existing_.begin(), existing_.end(), sid);
+    auto it = std::lower_bound(stored_.begin(), stored_.end(), sid,
+                               [](const Stored &s, int64_t id) { return s.sid < id; });
+    const bool is_new = it == stored_.end() || it->sid != sid;
+    if (!is_new && !changes(*it, vr, fillers_given)) {
+        touch_.add(sid_text); // only last_updated and last_run_id
+        touch_.end_row();
+        ++n_.unchanged;
+        return;
+    }
     pg::CopyIn &out = is_new ? new_ : stage_;
     out.add(sid_text);
     for (const auto &c : tg_.cols)
@@ -90,6 +196,11 @@ CseWriter::Counts CseWriter::finish()
     written_.finish();
     new_.finish();
     stage_.finish();
+    touch_.finish();
+    if (!dry_run_ && n_.unchanged > 0)
+        spi_.exec("UPDATE casemis.cse c SET last_updated = $1::date, last_run_id = $2::bigint "
+                  "FROM pg_temp.casemis_cse_touch t WHERE c.student_id = t.student_id",
+                  {run_date_, run_id_});
     if (!dry_run_ && n_.updated > 0) {
         std::string set;
         for (const auto &c : tg_.cols)

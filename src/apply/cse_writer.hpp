@@ -1,13 +1,16 @@
 // cse_writer.hpp -- Table A's imported records into casemis.cse in bulk: new
-// students through COPY's insert path; existing ones COPYed to a stage table
-// and merged by one UPDATE ... FROM (the filler rule, extra merged). Every row
-// written gets last_run_id, which NotInFile reads.
+// students through COPY's insert path; existing ones the record changes COPYed
+// to a stage table and merged by one UPDATE ... FROM (the filler rule, extra
+// merged); existing ones it does not change (compared by hash with the stored
+// row, read once) get only last_updated and last_run_id, by one UPDATE from a
+// list of their ids. Every row written gets last_run_id, which NotInFile reads.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "apply/row_text.hpp"
 #include "apply/targets.hpp"
 #include "format/layout.hpp"
 #include "pg/copy_in.hpp"
@@ -27,6 +30,7 @@ class CseWriter {
 
     struct Counts {
         uint64_t inserted = 0, updated = 0; // both 0 in a dry run
+        uint64_t unchanged = 0;             // of the updated: only last_updated and last_run_id written
     };
     Counts finish();
 
@@ -36,8 +40,20 @@ class CseWriter {
     const Targets tg_;
     const std::string run_id_, run_date_;
     const bool dry_run_;
-    std::vector<int64_t> existing_; // sorted student_ids that have a cse row
-    pg::CopyIn written_, new_, stage_;
+    // A stored row: hashes of its ROW(target columns)::text, of
+    // ROW(test_participation_1..6)::text, of the part of extra the file's unknown
+    // columns may change (0: none), and whether extra is '{}'.
+    struct Stored {
+        int64_t sid;
+        uint64_t cols, fillers, extra;
+        bool empty_extra;
+    };
+    void load_stored();
+    bool changes(const Stored &s, const format::ValidatedRecord &vr, bool fillers_given);
+    std::vector<Stored> stored_; // by student_id
+    std::vector<int> unknown_order_; // unknown columns in jsonb's key order
+    RowText row_;
+    pg::CopyIn written_, new_, stage_, touch_;
     Counts n_;
     std::string extra_;
 };

@@ -4,24 +4,29 @@
 #include <algorithm>
 
 #include "apply/json.hpp"
+#include "apply/service_digest.hpp"
 #include "format/record_columns.hpp"
 
 namespace casemis::apply {
 
 using namespace casemis::format;
 
+std::string service_start_date(pg::Spi &spi, int school_year)
+{
+    return *spi.scalar("SELECT coalesce((SELECT first_day FROM casemis.school_calendar WHERE school_code = 0 "
+                       "AND school_year = $1::int), make_date($1::int, 7, 1))::text",
+                       {std::to_string(school_year)});
+}
+
 CsvWriter::CsvWriter(pg::Spi &spi, const HeaderCheck &hc, const Layout &layout, int64_t run_id, int school_year,
-                     bool dry_run, const match::Roster &roster, const ServiceStudents &students)
+                     std::string start_date, bool dry_run, const match::Roster &roster, const ServiceStudents &students)
     : hc_(hc), tg_(targets_of(hc, layout)), run_id_(std::to_string(run_id)), year_(std::to_string(school_year)),
-      dry_run_(dry_run)
+      dry_run_(dry_run), start_(std::move(start_date)), json_order_(jsonb_key_order(hc))
 {
     std::vector<std::string> cols{"student_id", "school_year", "service_start_date"};
     for (const auto &c : tg_.cols)
         cols.push_back(c.second);
     cols.insert(cols.end(), {"record", "run_id"});
-    start_ = spi.scalar("SELECT coalesce((SELECT first_day FROM casemis.school_calendar WHERE school_code = 0 "
-                        "AND school_year = $1::int), make_date($1::int, 7, 1))::text",
-                        {year_});
     if (!dry_run_ && students.count > 0) {
         spi.exec("CREATE TEMP TABLE casemis_service_students (student_id bigint PRIMARY KEY) ON COMMIT DROP");
         pg::CopyIn ids("pg_temp.casemis_service_students", {"student_id"});
@@ -36,16 +41,9 @@ CsvWriter::CsvWriter(pg::Spi &spi, const HeaderCheck &hc, const Layout &layout, 
                             "WHERE c.school_year = $1::int AND c.student_id = t.student_id",
                             {year_});
     }
+    // The record's keys in jsonb's own order (json_order_): jsonb_in sorts an
+    // object's keys, and already sorted input is its fast path.
     rows_.emplace("casemis.csv", std::move(cols));
-    // The record's keys in jsonb's own order (shorter first, then bytewise):
-    // jsonb_in sorts an object's keys, and already sorted input is its fast path.
-    json_order_.resize(hc_.columns.size());
-    for (size_t c = 0; c < json_order_.size(); ++c)
-        json_order_[c] = c;
-    std::stable_sort(json_order_.begin(), json_order_.end(), [&](size_t a, size_t b) {
-        const std::string &x = hc_.columns[a].header, &y = hc_.columns[b].header;
-        return x.size() != y.size() ? x.size() < y.size() : x < y;
-    });
 }
 
 void CsvWriter::add(const std::string &sid_text, const CsvRecord &rec, const ValidatedRecord &vr)
@@ -64,7 +62,7 @@ void CsvWriter::add(const std::string &sid_text, const CsvRecord &rec, const Val
     pg::CopyIn &out = *rows_;
     out.add(sid_text);
     out.add(year_);
-    out.add(*start_);
+    out.add(start_);
     for (const auto &c : tg_.cols)
         add_value(out, vr, c.first);
     out.add(record_);

@@ -31,11 +31,16 @@ struct ServiceStudents {
     size_t count = 0;
 };
 
+// The service_start_date of the school year's rows: the district calendar's
+// first day (school 0), else July 1.
+std::string service_start_date(pg::Spi &spi, int school_year);
+
 class CsvWriter {
   public:
-    // Deletes the school year's services of `students` now (not in a dry run).
+    // Deletes the school year's services of `students` now (not in a dry run);
+    // add() is then called for their records only.
     CsvWriter(pg::Spi &spi, const format::HeaderCheck &hc, const format::Layout &layout, int64_t run_id,
-              int school_year, bool dry_run, const match::Roster &roster, const ServiceStudents &students);
+              int school_year, std::string start_date, bool dry_run, const match::Roster &roster, const ServiceStudents &students);
 
     // One imported record (student_id_text: the student's decimal id); a dry run writes nothing.
     void add(const std::string &student_id_text, const format::CsvRecord &rec, const format::ValidatedRecord &vr);
@@ -50,7 +55,7 @@ class CsvWriter {
     const Targets tg_;
     const std::string run_id_, year_;
     const bool dry_run_;
-    pg::Value start_; // service_start_date: the school year's first day
+    const std::string start_; // service_start_date: the school year's first day
     uint64_t deleted_ = 0;
     std::optional<pg::CopyIn> rows_; // opened after the delete
     std::vector<size_t> json_order_; // file columns in jsonb's key order

@@ -6,8 +6,11 @@
 // counts and NOTICEs.
 #include "run/import.hpp"
 
+#include <optional>
+
 #include "apply/cse_writer.hpp"
 #include "apply/csv_writer.hpp"
+#include "apply/service_digest.hpp"
 #include "format/csv_reader.hpp"
 #include "format/layout.hpp"
 #include "format/record_columns.hpp"
@@ -141,11 +144,16 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
     KeyColumns kb;
     std::vector<uint64_t> code_counts_b(lb.fields.size(), 0);
     apply::ServiceStudents svc_students(in.with_services ? roster.size() : 0);
+    std::string start_date;
+    std::optional<apply::ServiceDigest> digest; // a real run writes only the students whose services changed
     if (in.with_services) {
         const Stopwatch t2;
+        start_date = apply::service_start_date(spi, in.school_year);
         TableFile fb(in.services, limits, "Table B");
         hcb = checked_header(fb, lb, "Table B", in.services.label, res.warnings);
         kb = key_columns(hcb, lb);
+        if (!in.dry_run)
+            digest.emplace(hcb, lb, start_date, roster.size());
         CsvRecord rec;
         ValidatedRecord vr;
         while (fb.next(rec)) {
@@ -164,6 +172,8 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
             if (m.matched) {
                 bres.push_back(BRec{m.roster, Reason::None});
                 svc_students.add(m.roster);
+                if (digest)
+                    digest->add(m.roster, rec, vr);
                 ++cnt.b_imported;
             } else {
                 bres.push_back(BRec{-1, m.reason});
@@ -204,13 +214,18 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
         }
         const auto n = cse.finish();
         notice(std::string(in.dry_run ? "dry run: cse not written; " : "cse: ") + std::to_string(n.inserted) +
-               " rows inserted, " + std::to_string(n.updated) + " updated in " + elapsed(t3));
+               " rows inserted, " + std::to_string(n.updated) + " updated, " + std::to_string(n.unchanged) +
+               " unchanged (last_updated only) in " + elapsed(t3));
     }
 
     // ---- pass 2, Table B: replace the services of the school year
     if (in.with_services) {
         const Stopwatch t4;
-        apply::CsvWriter csv(spi, hcb, lb, in.run_id, in.school_year, in.dry_run, roster, svc_students);
+        size_t unchanged = 0;
+        const apply::ServiceStudents replace =
+            digest ? digest->changed(spi, in.school_year, roster, svc_students, unchanged) : svc_students;
+        digest.reset();
+        apply::CsvWriter csv(spi, hcb, lb, in.run_id, in.school_year, start_date, in.dry_run, roster, replace);
         TableFile fb(in.services, limits, "Table B");
         CsvRecord rec;
         ValidatedRecord vr;
@@ -227,13 +242,14 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
             }
             sid_text = std::to_string(roster.student_id(b.roster));
             reports.table_b(rec, kb, vr, Outcome::Imported, b.reason, sid_text);
-            csv.add(sid_text, rec, vr);
+            if (replace.of[b.roster])
+                csv.add(sid_text, rec, vr);
         }
         const auto n = csv.finish();
-        notice(std::string(in.dry_run ? "dry run: csv not written; " : "csv: ") + std::to_string(svc_students.count) +
+        notice(std::string(in.dry_run ? "dry run: csv not written; " : "csv: ") + std::to_string(replace.count) +
                " students' services for school year " + std::to_string(in.school_year) + " replaced (" +
-               std::to_string(n.deleted) + " rows deleted, " + std::to_string(n.inserted) + " inserted) in " +
-               elapsed(t4));
+               std::to_string(n.deleted) + " rows deleted, " + std::to_string(n.inserted) + " inserted), " +
+               std::to_string(unchanged) + " unchanged, in " + elapsed(t4));
     }
     reports.finish();
 
