@@ -5,6 +5,7 @@
 #   make test       everything: apt deps, build, throwaway cluster, sshd, SMTP sink,
 #                   pg_regress, pgTAP, C++ unit tests; prints "N passed, N failed"
 #   make demo       the main job on a throwaway cluster with generated sample files
+#   make deb        the Debian package postgresql-15-casemis-import (dist/*.deb)
 #   make unit       C++ unit tests only (pure C++, no PostgreSQL); make unit-asan for ASan/UBSan
 EXTENSION  = casemis_import
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
@@ -30,7 +31,7 @@ EXTRA_CLEAN  = results regression.diffs regression.out $(DATA_built) test/unit/b
 # PG_CONFIG: the environment's, else pg_config on PATH, else Debian's PostgreSQL 15.
 PG_CONFIG ?= $(or $(shell command -v pg_config 2>/dev/null),/usr/lib/postgresql/15/bin/pg_config)
 PG_CONFIG := $(PG_CONFIG)
-PG_CPPFLAGS = -I$(srcdir)/src
+PG_CPPFLAGS = -I$(srcdir)/src -DCASEMIS_EXTVERSION='"$(EXTVERSION)"'
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -MMD -MP
 ifeq ($(ERROR_ON_WARNING),1)
 PG_CXXFLAGS += -Werror
@@ -66,8 +67,13 @@ $(DATA_built): $(SQL_PIECES) $(EXTENSION).control
 	cat $(SQL_PIECES) > $@
 
 -include $(OBJS:.o=.d)
+# The library knows the version it serves (src/run/schema_version.cpp).
+src/run/schema_version.o src/run/schema_version.bc: $(EXTENSION).control
 
-.PHONY: test demo unit unit-asan fuzz bench pgconfig
+.PHONY: test demo unit unit-asan fuzz bench pgconfig deb
+# The Debian package (dpkg-buildpackage + pg_buildext, in a copy of the tree) into dist/.
+deb:
+	bash scripts/build_deb.sh
 # Which PostgreSQL `make` builds for (PG_CONFIG: environment, else PATH, else Debian's).
 pgconfig:
 	@echo "PG_CONFIG=$(PG_CONFIG)"; $(PG_CONFIG) --version

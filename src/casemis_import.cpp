@@ -9,6 +9,7 @@
 #include "pg/boundary.hpp"
 #include "pg/spi.hpp"
 #include "run/launch.hpp"
+#include "run/schema_version.hpp"
 
 extern "C" {
 #include "catalog/pg_authid.h"
@@ -49,6 +50,7 @@ CASEMIS_FUNCTION(casemis_import_run)
     require_arg(fcinfo, 0, "settings_name");
     require_arg(fcinfo, 1, "dry_run");
     require_arg(fcinfo, 2, "force");
+    casemis::run::require_schema_version();
     int64 id = casemis::run::run_and_wait(text_arg(fcinfo, 0), casemis::run::Trigger::Manual, PG_GETARG_BOOL(1),
                                           PG_GETARG_BOOL(2), std::nullopt, nullptr, nullptr);
     PG_RETURN_INT64(id);
@@ -60,6 +62,7 @@ CASEMIS_FUNCTION(casemis_import_files)
     require_arg(fcinfo, 0, "students");
     require_arg(fcinfo, 2, "settings_name");
     require_arg(fcinfo, 4, "dry_run");
+    casemis::run::require_schema_version();
     casemis::run::Upload a = bytea_arg(fcinfo, 0), b;
     const bool has_b = !PG_ARGISNULL(1);
     if (has_b)
@@ -83,6 +86,7 @@ CASEMIS_FUNCTION(casemis_import_files)
 CASEMIS_FUNCTION(casemis_launch_run)
 {
     require_arg(fcinfo, 0, "settings_name");
+    casemis::run::require_schema_version();
     TimestampTz at = PG_ARGISNULL(1) ? GetCurrentTimestamp() : PG_GETARG_TIMESTAMPTZ(1);
     PG_RETURN_INT32(casemis::run::launch_scheduled(text_arg(fcinfo, 0), at));
 }
