@@ -6,7 +6,9 @@
 # real servers for the SQL tests -- a throwaway PostgreSQL 15 cluster with
 # pg_cron, a private sshd (SFTP) and an SMTP sink -- and runs pg_regress
 # (test/schedule), pgTAP (test/pgtap/*.sql), and the concurrency and crash
-# scripts (test/concurrency.sh, test/crash.sh) against them.
+# scripts (test/concurrency.sh, test/crash.sh) against them; then the upgrade
+# from release 0.1.0 (test/upgrade.sh) and the Debian package (test/package.sh),
+# each on a PostgreSQL copy and cluster of its own.
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 # Everything it starts is stopped on exit; logs stay under $CASEMIS_TEST_ROOT.
 #
@@ -18,6 +20,8 @@
 #   CASEMIS_TEST_SMTP_DOWN_PORT=(a free one) a port nothing listens on
 #   CASEMIS_TEST_FUZZ_SECONDS=30             fuzz smoke duration
 #   CASEMIS_TEST_SKIP_APT=1                  do not check/install packages
+#   CASEMIS_TEST_UPGRADE_PORT=(PORT+1000)    test/upgrade.sh's cluster
+#   CASEMIS_TEST_PACKAGE_PORT=(PORT+2000)    test/package.sh's cluster
 set -Eeuo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -415,7 +419,20 @@ for script in concurrency crash; do
     count_unit "test/$script.sh" "$ROOT/$script.log" "$rc"
 done
 
-# ============================================================ 11. summary
+# ============================================================ 11. upgrade and package
+# On clusters and PostgreSQL copies of their own (they swap the extension's files).
+# They run from the checkout: the upgrade test builds 0.1.0 from its git history.
+for script in upgrade package; do
+    section "test/$script.sh"
+    rc=0
+    env -u PGHOST -u PGPORT PG_CONFIG="$PG_CONFIG" CASEMIS_TEST_REPO="$REPO" CASEMIS_TEST_FIXTURES="$ROOT/fixtures" \
+        CASEMIS_TEST_UPGRADE_PORT="${CASEMIS_TEST_UPGRADE_PORT:-$((PGPORT_T + 1000))}" \
+        CASEMIS_TEST_PACKAGE_PORT="${CASEMIS_TEST_PACKAGE_PORT:-$((PGPORT_T + 2000))}" \
+        bash "$REPO/test/$script.sh" "$ROOT/$script" 2>&1 | tee "$ROOT/$script.log" || rc=$?
+    count_unit "test/$script.sh" "$ROOT/$script.log" "$rc"
+done
+
+# ============================================================ 12. summary
 section "summary"
 summary
 [ "$FAILED" -eq 0 ]
