@@ -19,6 +19,8 @@
 #   BENCH_DIR=/tmp/casemis_bench  BENCH_PORT=55497  BENCH_KEEP=0 (1: leave the cluster up)
 #   BENCH_PERF=0 (1: perf record -g of the worker during each import, into BENCH_DIR)
 #   BENCH_RESULTS=<repo>/bench/RESULTS.md ('' = do not write it)  BENCH_REGEN=0 (1: regenerate files)
+#   BENCH_FORMAT=casemis (calpads: the same records as a CALPADS SPED/SSRV pair in the positional
+#   form; files in files_calpads_<N>, figures in bench/RESULTS_calpads.md)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,7 +29,9 @@ SIZES=${BENCH_SIZES:-"$N $((N / 2))"}
 SEED=${BENCH_SEED:-2017}
 DIR=${BENCH_DIR:-/tmp/casemis_bench}
 PORT=${BENCH_PORT:-55497}
-RESULTS=${BENCH_RESULTS-$REPO/bench/RESULTS.md}
+FORMAT=${BENCH_FORMAT:-casemis}
+case "$FORMAT" in casemis) SUFFIX= ;; calpads) SUFFIX=_calpads ;; *) echo "BENCH_FORMAT must be casemis or calpads" >&2; exit 2 ;; esac
+RESULTS=${BENCH_RESULTS-$REPO/bench/RESULTS$SUFFIX.md}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 PGBIN=$("$PG_CONFIG" --bindir 2>/dev/null || true)   # set again after the package check
 DB=casemis_bench
@@ -211,17 +215,18 @@ SUMMARY="$DIR/log/summary.md"
 
 # ---------------------------------------------------------------- one size
 bench_size() {
-    local n=$1 files="$DIR/files_$n"
+    local n=$1 files="$DIR/files${SUFFIX}_$n"
     log "=== $n students"
     if [ "${BENCH_REGEN:-0}" = 1 ] || ! [ -f "$files/manifest.json" ] ||
         ! grep -q "\"seed\": $SEED," "$files/manifest.json" || ! [ -f "$files/gen.stamp" ] ||
+        ! grep -q "\"format\": \"$FORMAT\"" "$files/manifest.json" ||
         ! cmp -s "$files/gen.stamp" <(cat "$REPO/bench/gen.py" "$REPO/scripts/gen_sample.py"); then
         log "generating files ($n students, seed $SEED) into $files"
         rm -rf -- "$files"
         install -d -m 755 "$files"
         local g0 g1
         g0=$(now)
-        /usr/bin/python3 "$REPO/bench/gen.py" --students "$n" --seed "$SEED" --out "$files"
+        /usr/bin/python3 "$REPO/bench/gen.py" --students "$n" --seed "$SEED" --out "$files" --format "$FORMAT"
         g1=$(now)
         cat "$REPO/bench/gen.py" "$REPO/scripts/gen_sample.py" >"$files/gen.stamp"
         chmod 644 "$files"/*
@@ -240,22 +245,29 @@ bench_size() {
     psql -d "$DB" <<SQL
 COPY casemis.students FROM '$files/roster.csv' WITH (FORMAT csv, HEADER);
 INSERT INTO casemis.school_calendar (school_code, school_year, first_day) VALUES (0, 2017, '2017-08-16');
-INSERT INTO casemis.import_settings (name, source, folder_path, school_year, include_services)
-     VALUES ('bench', 'folder', '$files', 2017, true);
+INSERT INTO casemis.import_settings (name, source, folder_path, school_year, include_services, file_format)
+     VALUES ('bench', 'folder', '$files', 2017, true, '$( [ "$FORMAT" = calpads ] && echo calpads || echo auto )');
 SQL
     roster=$(q "SELECT count(*) FROM casemis.students")
     log "roster: $roster students; Table A $recs_a records ($(mb "$size_a") MB), Table B $recs_b records ($(mb "$size_b") MB)"
 
     # (a) input floor: COPY into all-text tables
     local cols_a cols_b
+    local copy_opts="FORMAT csv, HEADER"
+    if [ "$FORMAT" = calpads ]; then # positional: no header, '^', SPED 49 / SSRV 18 fields
+        cols_a=$(seq -f 'f%g text' -s, 1 49)
+        cols_b=$(seq -f 'f%g text' -s, 1 18)
+        copy_opts="FORMAT csv, DELIMITER '^'"
+    else
     cols_a=$(head -1 "$files/tableA.csv" | tr -d '\r\357\273\277' | tr 'A-Z' 'a-z' | sed 's/[^,]*/"&" text/g')
     cols_b=$(head -1 "$files/tableB.csv" | tr -d '\r\357\273\277' | tr 'A-Z' 'a-z' | sed 's/[^,]*/"&" text/g')
+    fi
     psql -d "$DB" -c "CREATE TABLE floor_a ($cols_a)" -c "CREATE TABLE floor_b ($cols_b)"
     prepare_step
     log "input floor: COPY into all-text tables"
     local in_a in_b in_a_c in_b_c in_t in_c
-    read -r in_a in_a_c <<<"$(timed "COPY floor_a FROM '$files/tableA.csv' WITH (FORMAT csv, HEADER)")"
-    read -r in_b in_b_c <<<"$(timed "COPY floor_b FROM '$files/tableB.csv' WITH (FORMAT csv, HEADER)")"
+    read -r in_a in_a_c <<<"$(timed "COPY floor_a FROM '$files/tableA.csv' WITH ($copy_opts)")"
+    read -r in_b in_b_c <<<"$(timed "COPY floor_b FROM '$files/tableB.csv' WITH ($copy_opts)")"
     in_t=$(awk -v a="$in_a" -v b="$in_b" 'BEGIN { printf "%.2f", a + b }')
     in_c=$(awk -v a="$in_a_c" -v b="$in_b_c" 'BEGIN { printf "%.1f", a + b }')
     log "input floor: $in_a + $in_b = $in_t s (backend CPU $in_c s)"
@@ -361,6 +373,7 @@ MACHINE=$(
 "$(d=$(basename "$(df --output=source "$DIR" | tail -1)"); [ -r "/sys/block/$d/queue/rotational" ] && echo " (rotational=$(cat "/sys/block/$d/queue/rotational"))")"
     echo "- $PGVERSION"
     echo "- settings: $(echo "$SETTINGS" | paste -sd ';' | sed 's/;/; /g'); autovacuum on (VACUUM ANALYZE + CHECKPOINT before each step)"
+    echo "- files: $FORMAT$( [ "$FORMAT" = calpads ] && echo ' (SPED/SSRV, positional form: no header, ^ between fields)')"
     echo "- generator: bench/gen.py, seed $SEED; finished $(date -u '+%Y-%m-%d %H:%M UTC'); built from $BUILT"
 )
 {

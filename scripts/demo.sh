@@ -11,6 +11,7 @@
 #
 # Environment: DEMO_DIR=/tmp/casemis_demo  DEMO_PORT=55499  DEMO_STUDENTS=200
 #              DEMO_SEED=2017  DEMO_KEEP=0  CASEMIS_SKIP_APT=1 (no package check)
+#              DEMO_FORMAT=casemis (calpads: a CALPADS SPED/SSRV pair, positional form)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +19,8 @@ DIR=${DEMO_DIR:-/tmp/casemis_demo}
 PORT=${DEMO_PORT:-55499}
 STUDENTS=${DEMO_STUDENTS:-200}
 SEED=${DEMO_SEED:-2017}
+FORMAT=${DEMO_FORMAT:-casemis}
+case "$FORMAT" in casemis|calpads) ;; *) echo "DEMO_FORMAT must be casemis or calpads: $FORMAT" >&2; exit 2 ;; esac
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 DB=casemis_demo
 SCHOOL_YEAR=2017                       # the sample is the 2017-18 school year
@@ -84,9 +87,9 @@ psql -q -d postgres -c "CREATE DATABASE $DB"
 psql -q -d "$DB" -c 'CREATE EXTENSION pg_cron' -c 'CREATE EXTENSION casemis_import'
 echo "database $DB with extensions: $(psql -d "$DB" -At -c "SELECT string_agg(extname || ' ' || extversion, ', ' ORDER BY extname) FROM pg_extension WHERE extname <> 'plpgsql'")"
 
-section "sample files ($STUDENTS students, seed $SEED)"
+section "sample files ($STUDENTS students, seed $SEED, $FORMAT)"
 install -m 644 "$REPO/scripts/gen_sample.py" "$DIR/gen_sample.py"   # the clone may be unreadable by postgres
-as_pg /usr/bin/python3 "$DIR/gen_sample.py" --students "$STUDENTS" --seed "$SEED" --out "$DIR/files"
+as_pg /usr/bin/python3 "$DIR/gen_sample.py" --students "$STUDENTS" --seed "$SEED" --out "$DIR/files" --format "$FORMAT"
 ls -l "$DIR/files"
 
 section "roster, calendar and settings"
@@ -97,10 +100,10 @@ COPY casemis.students FROM '$DIR/files/roster.csv' WITH (FORMAT csv, HEADER);
 COPY casemis.cse (student_id, disabilit1, exit_date) FROM '$DIR/files/prior_cse.csv' WITH (FORMAT csv, HEADER);
 INSERT INTO casemis.school_calendar (school_code, school_year, first_day)
      VALUES (0, $SCHOOL_YEAR, '$SCHOOL_YEAR-08-16');
-INSERT INTO casemis.import_settings (name, source, folder_path, school_year, include_services)
-     VALUES ('default', 'folder', '$DIR/files', $SCHOOL_YEAR, true);
+INSERT INTO casemis.import_settings (name, source, folder_path, school_year, include_services, file_format)
+     VALUES ('default', 'folder', '$DIR/files', $SCHOOL_YEAR, true, '$( [ "$FORMAT" = calpads ] && echo calpads || echo auto )');
 SELECT count(*) AS roster_students FROM casemis.students;
-SELECT name, source, folder_path, students_file, services_file, include_services, school_year, time_zone
+SELECT name, source, folder_path, students_file, services_file, include_services, school_year, time_zone, file_format
   FROM casemis.import_settings;
 SQL
 

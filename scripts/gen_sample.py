@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Generate a synthetic district roster plus CASEMIS Table A and Table B files.
 
-Usage: gen_sample.py [--students N] [--seed S] [--out DIR]
+Usage: gen_sample.py [--students N] [--seed S] [--out DIR] [--format casemis|calpads]
 
 Writes into DIR:
   roster.csv    student_id,ssid,last_name,first_name,birthdate,grade,school_code
@@ -22,6 +22,14 @@ not know; plus a few duplicate SSIDs, a few error records (impossible dates,
 IN_REGCLS out of range), one ambiguous name match, names with accents and
 apostrophes, long names the file truncates to 15 characters, and dates in
 mixed formats. The STUDENT_ID of Table A/B is the SELPA's id, not the roster's.
+
+--format calpads writes the same records as a CALPADS pair instead: tableA.csv
+a SPED file (49 fields) and tableB.csv an SSRV file (18 fields), both in
+CALPADS's positional form (no header row, '^' between fields, CRLF, dates
+CCYYMMDD). Each SPED record carries a Meeting or Amendment Identifier derived
+from its SSID (or its Local Special Education Student ID, 14.10, the SELPA's
+id), so a duplicate has the same one and each SSRV record links to its SPED
+record; an IN_REGCLS error becomes a D (delete) Transaction Type Code.
 
 Deterministic for a given --seed. Streams rows to the files (constant memory),
 so N = 800000 works. Standard library only: run with /usr/bin/python3.
@@ -364,11 +372,78 @@ class Generator:
         c["table_b_unknown_student"] += 1
 
 
+# ---------------------------------------------------------------- CALPADS
+def to_ccyymmdd(v):
+    """A valid date in any of fmt_date's styles as CCYYMMDD; anything else as is."""
+    for f in ("%Y%m%d", "%m%d%Y", "%m/%d/%Y", "%Y-%m-%d"):
+        try:
+            d = datetime.datetime.strptime(v, f).date()
+        except ValueError:
+            continue
+        if f == "%m%d%Y" and v[:2] in ("19", "20"):
+            continue
+        return d.strftime("%Y%m%d")
+    return v
+
+
+def meeting_id(ssid, selpa_id):
+    return "M-" + (ssid.strip() or selpa_id)
+
+
+class SpedWriter:
+    """Table A rows (67 fields) written as SPED records (49 fields, '^')."""
+    # SPED field number -> Table A header whose value it carries
+    FROM_A = {5: "SCH_CODE", 8: "SSID", 10: "STUDENT_ID", 11: "FIRST_NAME", 12: "LAST_NAME",
+              13: "BIRTHDATE", 14: "GENDER", 15: "SELPA_CODE", 16: "DIST_RESI", 17: "RFRDATE",
+              18: "REFR_BY", 19: "INITEVAL", 21: "LAST_IEP", 26: "RESID_STAT", 27: "ENTRY_DATE",
+              28: "DISABILIT1", 29: "DISABILIT2", 44: "SPEC_TRANS", 45: "PARINPUT", 46: "EXIT_DATE"}
+    DATES = (13, 17, 19, 21, 27, 46)
+    PLAN = {"10": "100", "15": "150", "20": "200", "30": "300", "70": "700", "80": "800", "90": "900"}
+
+    def __init__(self, f):
+        self.f = f
+
+    def writerow(self, a):
+        r = [""] * 49
+        r[0] = "SPED"
+        bad_regcls = a[COL["IN_REGCLS"]] not in ("",) and int(a[COL["IN_REGCLS"]]) > 100
+        r[1] = "D" if bad_regcls else ""
+        r[3] = DISTRICT
+        r[6] = "%d-%02d" % (SCHOOL_YEAR, (SCHOOL_YEAR + 1) % 100)
+        for n, h in self.FROM_A.items():
+            v = a[COL[h]]
+            r[n - 1] = to_ccyymmdd(v) if n in self.DATES and v else v
+        r[19] = "20"
+        r[21] = meeting_id(a[COL["SSID"]], a[COL["STUDENT_ID"]])
+        r[23] = self.PLAN.get(a[COL["PLAN_TYPE"]], a[COL["PLAN_TYPE"]])
+        r[30] = a[COL["FEDSET_SCH"]]
+        r[48] = a[COL["EXIT_RESON"]]
+        self.f.write("^".join(r) + "\r\n")
+
+
+class SsrvWriter:
+    """Table B rows (10 fields) written as SSRV records (18 fields, '^')."""
+
+    def __init__(self, f):
+        self.f = f
+
+    def writerow(self, b):
+        selpa, selpa_id, ssid, service, provider, location, freq, dur = b[:8]
+        r = ["SSRV", "", "", DISTRICT, "", "", "", "%d-%02d" % (SCHOOL_YEAR, (SCHOOL_YEAR + 1) % 100),
+             ssid, selpa, DISTRICT, meeting_id(ssid, selpa_id), service, provider, location, freq, dur, selpa_id]
+        self.f.write("^".join(r) + "\r\n")
+
+    def writerows(self, rows):
+        for b in rows:
+            self.writerow(b)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--students", type=int, default=200)
     ap.add_argument("--seed", type=int, default=2017)
     ap.add_argument("--out", default=".")
+    ap.add_argument("--format", choices=("casemis", "calpads"), default="casemis")
     args = ap.parse_args()
     if args.students < 1:
         ap.error("--students must be at least 1")
@@ -380,15 +455,19 @@ def main():
          open(os.path.join(args.out, "tableB.csv"), "w", newline="", encoding="utf-8", buffering=buf) as fb, \
          open(os.path.join(args.out, "prior_cse.csv"), "w", newline="", encoding="utf-8") as fp:
         roster_w = csv.writer(fr, lineterminator="\n")
-        a_w = csv.writer(fa, lineterminator="\r\n")
-        b_w = csv.writer(fb, lineterminator="\r\n")
+        if args.format == "calpads":   # positional: no header row
+            a_w, b_w = SpedWriter(fa), SsrvWriter(fb)
+        else:
+            a_w = csv.writer(fa, lineterminator="\r\n")
+            b_w = csv.writer(fb, lineterminator="\r\n")
+            a_w.writerow(TABLE_A_HEADERS)
+            b_w.writerow(TABLE_B_HEADERS)
         roster_w.writerow(ROSTER_HEADERS)
-        a_w.writerow(TABLE_A_HEADERS)
-        b_w.writerow(TABLE_B_HEADERS)
         prior_w = csv.writer(fp, lineterminator="\n")
         prior_w.writerow(["student_id", "disabilit1", "exit_date"])
         gen.run(roster_w, a_w, b_w, prior_w)
-    manifest = dict(gen.counts, seed=args.seed, school_year=SCHOOL_YEAR, selpa_code=SELPA_CODE)
+    manifest = dict(gen.counts, seed=args.seed, school_year=SCHOOL_YEAR, selpa_code=SELPA_CODE,
+                    format=args.format)
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2, sort_keys=True)
         f.write("\n")

@@ -17,18 +17,14 @@ namespace casemis::format {
 
 namespace {
 
-constexpr size_t kBlock = size_t(1) << 20;
+constexpr size_t kBlock = kCsvBlockBytes;
 
-// Bytes that end a run of plain text: in an unquoted field, and in a quoted one.
+// Bytes that end a run of plain text in a quoted field (for an unquoted one,
+// the reader's own table, which holds its separator).
 struct StopTables {
-    bool unquoted[256] = {};
     bool quoted[256] = {};
     StopTables()
     {
-        unquoted[static_cast<unsigned char>(',')] = true;
-        unquoted[static_cast<unsigned char>('"')] = true;
-        unquoted[static_cast<unsigned char>('\r')] = true;
-        unquoted[static_cast<unsigned char>('\n')] = true;
         quoted[static_cast<unsigned char>('"')] = true;
         quoted[static_cast<unsigned char>('\r')] = true;
         quoted[static_cast<unsigned char>('\n')] = true;
@@ -77,8 +73,15 @@ CsvReader::CsvReader(ByteSource &src, CsvLimits limits) : CsvReader(src, limits,
 
 // At least 4 bytes, so the BOM check at the start always has room for 3.
 CsvReader::CsvReader(ByteSource &src, CsvLimits limits, size_t block_bytes)
-    : src_(src), limits_(limits), buf_(block_bytes < 4 ? 4 : block_bytes)
+    : CsvReader(src, limits, block_bytes, ',')
 {
+}
+
+CsvReader::CsvReader(ByteSource &src, CsvLimits limits, size_t block_bytes, char separator)
+    : src_(src), limits_(limits), buf_(block_bytes < 4 ? 4 : block_bytes), sep_(separator)
+{
+    for (char c : {sep_, '"', '\r', '\n'})
+        stop_[static_cast<unsigned char>(c)] = true;
 }
 
 bool CsvReader::fill(size_t &keep)
@@ -199,7 +202,7 @@ bool CsvReader::next(CsvRecord &rec)
 
             case St::Unquoted: {
                 size_t i = pos_;
-                while (i < end_ && !kStops.unquoted[static_cast<unsigned char>(b[i])])
+                while (i < end_ && !stop_[static_cast<unsigned char>(b[i])])
                     ++i;
                 if (i > pos_) {
                     if (blank)
@@ -211,7 +214,7 @@ bool CsvReader::next(CsvRecord &rec)
                 if (pos_ == end_)
                     break;
                 const char c = b[pos_];
-                if (c == ',') {
+                if (c == sep_) {
                     ++pos_;
                     blank = false;
                     too_long_before_comma();
@@ -261,7 +264,7 @@ bool CsvReader::next(CsvRecord &rec)
                     emit(pos_, 1);
                     ++pos_;
                     st = St::Quoted;
-                } else if (c == ',') {
+                } else if (c == sep_) {
                     ++pos_;
                     too_long_before_comma();
                     end_field();

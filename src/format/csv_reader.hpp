@@ -58,7 +58,7 @@ class MemorySource : public ByteSource { // for tests and the fuzzer
     size_t pos_ = 0;
 };
 
-// Rules: fields separated by ',', records by LF or CRLF (a lone CR also ends a
+// Rules: fields separated by ',' (or another separator byte), records by LF or CRLF (a lone CR also ends a
 // record); a field that starts with '"' is quoted and may hold ',', CR, LF and
 // "" (one quote); a UTF-8 BOM at the very start is skipped; lines that are
 // entirely empty (or only whitespace) are skipped but still counted. A quote
@@ -71,6 +71,8 @@ class CsvReader {
     // The same with a block size other than the default 1 MiB (at least 4 bytes):
     // tests and the fuzzer use tiny blocks so records straddle refills.
     CsvReader(ByteSource &src, CsvLimits limits, size_t block_bytes);
+    // Fields separated by `separator` instead of ',' (CALPADS files: '^').
+    CsvReader(ByteSource &src, CsvLimits limits, size_t block_bytes, char separator);
     // Next record; false at end of input. Throws CsvFatal past a limit.
     bool next(CsvRecord &rec);
     uint64_t bytes_read() const { return consumed_; }
@@ -86,6 +88,11 @@ class CsvReader {
     bool eof_ = false, first_ = true;
     uint64_t line_ = 1, consumed_ = 0;
     std::vector<std::pair<size_t, size_t>> spans_; // fields: offset from record start, length
+    char sep_ = ',';
+    bool stop_[256] = {}; // bytes that end a run of unquoted text: sep_, '"', CR, LF
 };
+
+// The default block size (1 MiB), for callers that pass a separator.
+constexpr size_t kCsvBlockBytes = size_t(1) << 20;
 
 } // namespace casemis::format

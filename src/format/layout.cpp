@@ -88,6 +88,17 @@ bool is_code(const FieldDef &f, std::string_view v)
     return false;
 }
 
+// Why a value of a Code field is not imported (text kept in `buf`).
+const char *code_problem(const FieldDef &f, std::string_view v, std::string &buf)
+{
+    if (f.role == Role::TransactionType && (v == "D" || v == "d"))
+        buf = "D (delete) transactions are not imported";
+    else
+        buf = "not imported: expected " + std::string(f.role == Role::TransactionType ? "blank or " : "") +
+              join(f.codes, " or ");
+    return buf.c_str();
+}
+
 // Whole number 0..100, digits only (leading zeros allowed); writes it without them.
 bool parse_percent(std::string_view v, std::string &out)
 {
@@ -143,10 +154,10 @@ HeaderCheck check_headers(const std::vector<std::string_view> &file_headers, con
     // Name -> field; a field's own header wins over another field's alias.
     std::unordered_map<std::string, int> names;
     for (size_t i = 0; i < layout.fields.size(); ++i)
-        names.emplace(upper(trim(layout.fields[i].header)), static_cast<int>(i));
+        names.emplace(header_name(layout.fields[i].header, layout.family), static_cast<int>(i));
     for (size_t i = 0; i < layout.fields.size(); ++i)
         for (const std::string &a : layout.fields[i].aliases)
-            names.emplace(upper(trim(a)), static_cast<int>(i));
+            names.emplace(header_name(a, layout.family), static_cast<int>(i));
 
     std::unordered_map<std::string, int> unknown_seen; // upper name -> first column
     auto add_duplicate = [&](const std::string &name) {
@@ -163,7 +174,7 @@ HeaderCheck check_headers(const std::vector<std::string_view> &file_headers, con
             hc.columns.push_back(std::move(cb));
             continue;
         }
-        const std::string key = upper(cb.header);
+        const std::string key = header_name(cb.header, layout.family);
         auto it = names.find(key);
         if (it != names.end()) {
             cb.field = it->second;
@@ -211,6 +222,46 @@ HeaderCheck check_headers(const std::vector<std::string_view> &file_headers, con
     return hc;
 }
 
+std::string header_name(std::string_view header, Family family)
+{
+    std::string u = upper(trim(header));
+    if (family == Family::Calpads)
+        u.erase(std::remove_if(u.begin(), u.end(), [](char c) { return c == ' ' || c == '_' || c == '-' || c == '.'; }),
+                u.end());
+    return u;
+}
+
+HeaderCheck positional_columns(const Layout &layout, size_t first_record_fields)
+{
+    HeaderCheck hc;
+    hc.positional = true;
+    hc.field_column.assign(layout.fields.size(), -1);
+    size_t n = first_record_fields;
+    for (const FieldDef &f : layout.fields)
+        if (f.position > 0 && static_cast<size_t>(f.position) > n)
+            n = static_cast<size_t>(f.position);
+    hc.columns.resize(n);
+    for (size_t i = 0; i < layout.fields.size(); ++i) {
+        const int pos = layout.fields[i].position;
+        if (pos <= 0)
+            continue;
+        ColumnBinding &cb = hc.columns[static_cast<size_t>(pos - 1)];
+        if (cb.field >= 0) { // two fields at one position: the layout needs fixing
+            hc.duplicate_headers.push_back("position " + std::to_string(pos) + " (" +
+                                           layout.fields[static_cast<size_t>(cb.field)].header + ", " +
+                                           layout.fields[i].header + ")");
+            continue;
+        }
+        cb.field = static_cast<int>(i);
+        cb.header = layout.fields[i].header;
+        hc.field_column[i] = pos - 1;
+    }
+    for (size_t c = 0; c < n; ++c)
+        if (hc.columns[c].field < 0)
+            hc.columns[c].header = "field_" + std::to_string(c + 1);
+    return hc;
+}
+
 std::string HeaderCheck::fatal_message(const Layout &layout) const
 {
     std::vector<std::string> parts;
@@ -240,7 +291,7 @@ std::string HeaderCheck::fatal_message(const Layout &layout) const
         std::string found_text = found.empty() ? "(no headers)" : join(found, ", ");
         if (columns.size() > shown)
             found_text += " and " + std::to_string(columns.size() - shown) + " more";
-        parts.push_back(std::string("Table ") + (layout.table == 'B' ? 'B' : 'A') +
+        parts.push_back(layout.title() +
                         " key header(s) missing or misnamed: " + join(missing_keys, ", ") +
                         ". Expected key headers: " + expected + ". Found: " + found_text + ".");
     }
@@ -314,11 +365,24 @@ void validate_record(const CsvRecord &rec, const HeaderCheck &hc, const Layout &
         return;
     }
 
+    std::string code_text;
+    auto add_problem = [&](size_t i, std::string problem) {
+        Problem p;
+        p.column = static_cast<int>(i);
+        p.field = hc.columns[i].header;
+        p.value = out.values[i];
+        p.problem = std::move(problem);
+        out.problems.push_back(std::move(p));
+    };
     for (size_t i = 0; i < n; ++i) {
         const std::string_view v = trim(rec.fields[i]);
         std::string &value = out.values[i];
         if (v.empty()) {
             value.clear();
+            const int bf = hc.columns[i].field;
+            if (hc.positional && bf >= 0 && layout.fields[static_cast<size_t>(bf)].role == Role::RecordType)
+                add_problem(i, "blank: a record of a " + layout.title() + " file without a header row starts with " +
+                                   join(layout.fields[static_cast<size_t>(bf)].codes, " or "));
             continue;
         }
         out.null[i] = false;
@@ -329,6 +393,7 @@ void validate_record(const CsvRecord &rec, const HeaderCheck &hc, const Layout &
         }
         const FieldDef &def = layout.fields[static_cast<size_t>(f)];
         const char *problem = nullptr;
+        code_text.clear();
         switch (def.type) {
         case DataType::Text:
             value.assign(v.data(), v.size());
@@ -348,15 +413,15 @@ void validate_record(const CsvRecord &rec, const HeaderCheck &hc, const Layout &
             if (!parse_percent(v, value))
                 problem = "not a whole percent from 0 to 100";
             break;
+        case DataType::Code:
+            value.assign(v.data(), v.size());
+            if (!is_code(def, v))
+                problem = code_problem(def, v, code_text);
+            break;
         }
         if (problem) {
             value.assign(v.data(), v.size());
-            Problem p;
-            p.column = static_cast<int>(i);
-            p.field = hc.columns[i].header;
-            p.value = value;
-            p.problem = problem;
-            out.problems.push_back(std::move(p));
+            add_problem(i, problem);
         }
     }
 }

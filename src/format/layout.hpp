@@ -11,8 +11,19 @@
 
 namespace casemis::format {
 
-enum class DataType { Text, Date, Percent };
-enum class Role { None, Ssid, StudentId, LastName, FirstName, Birthdate, Grade, SelpaCode, Service, Filler };
+enum class DataType { Text, Date, Percent, Code }; // Code: blank or one of codes, else an error
+enum class Role {
+    None, Ssid, StudentId, LastName, FirstName, Birthdate, Grade, SelpaCode, Service, Filler,
+    // CALPADS SPED/SSRV (README "CALPADS files")
+    RecordType,      // 14.01/15.01: SPED/SSRV, required in a file without a header
+    TransactionType, // 14.02/15.02: blank or A (SSRV also R); D and other codes are errors
+    LocalStudentId,  // 14.09: the roster's student_id
+    MeetingId,       // 14.22/15.12: Meeting or Amendment Identifier
+    MeetingDate,     // 14.21
+    AmendmentDate,   // 14.25
+};
+// Which family a layout belongs to: CASEMIS Table A/B, or CALPADS SPED/SSRV.
+enum class Family { Casemis, Calpads };
 
 struct FieldDef {
     std::string header;               // canonical, upper case
@@ -26,7 +37,10 @@ struct FieldDef {
 };
 
 struct Layout {
-    char table = 'A'; // 'A' or 'B'
+    char table = 'A'; // 'A' (students: Table A, SPED) or 'B' (services: Table B, SSRV)
+    Family family = Family::Casemis;
+    std::string name; // in messages: "Table A", "Table B", "SPED", "SSRV" (empty: by table)
+    std::string title() const { return name.empty() ? std::string("Table ") + table : name; }
     std::vector<FieldDef> fields;
     int find_role(Role r) const; // index of the first field with role r, or -1
 };
@@ -38,6 +52,7 @@ struct ColumnBinding {
 };
 
 struct HeaderCheck {
+    bool positional = false;                   // a CALPADS file without a header row
     std::vector<ColumnBinding> columns;        // one per file column, in file order
     std::vector<int> field_column;             // per layout field: its file column, or -1
     std::vector<std::string> missing_keys;     // e.g. "SSID"; for Table B "STUDENT_ID or SSID", "SERVICE"
@@ -55,9 +70,20 @@ struct HeaderCheck {
 };
 
 // Headers are compared trimmed and case-insensitively (ASCII) with each field's
-// header and aliases. Table A key fields: every field with key = true. Table B:
-// SERVICE and at least one of STUDENT_ID / SSID.
+// header and aliases; for a CALPADS layout also ignoring spaces, underscores,
+// hyphens and periods (header_name()). Table A key fields: every field with
+// key = true. Table B: SERVICE and at least one of STUDENT_ID / SSID.
 HeaderCheck check_headers(const std::vector<std::string_view> &file_headers, const Layout &layout);
+
+// A header as compared with the layout's names: upper case, and for a CALPADS
+// layout without spaces, underscores, hyphens and periods.
+std::string header_name(std::string_view header, Family family);
+
+// A CALPADS file without a header row: file column i is the field at position
+// i + 1; columns past the layout's last position are kept as "field_N". The
+// record count of columns is the larger of the layout's last position and the
+// first record's field count (a record with another count is an error record).
+HeaderCheck positional_columns(const Layout &layout, size_t first_record_fields);
 
 struct Problem {
     int column = -1;      // file column (0-based); -1 = the record as a whole
@@ -78,7 +104,8 @@ struct ValidatedRecord {
 
 // Checks one record: field count (a wrong count is one whole-record problem and
 // nothing else is checked), the record's own problem (quotes), dates, percents,
-// code sets (warnings only). `out` is reused between calls.
+// code fields (an error outside their codes), code sets (warnings only), a blank
+// Record Type Code in a file without a header. `out` is reused between calls.
 void validate_record(const CsvRecord &rec, const HeaderCheck &hc, const Layout &layout,
                      ValidatedRecord &out);
 

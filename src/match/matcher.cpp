@@ -2,6 +2,8 @@
 // matcher.cpp -- Table A and Table B matching rules (SPEC "What one run does", 3 and 5).
 #include "match/matcher.hpp"
 
+#include <algorithm>
+
 namespace casemis::match {
 
 std::string_view utf8_prefix(std::string_view s, size_t n)
@@ -64,14 +66,69 @@ Hits Roster::lookup(const KeyTable &keys, const std::vector<int32_t> &hits, std:
     return h;
 }
 
-void Roster::add(int64_t student_id, std::string_view ssid, std::string_view key)
+void Roster::add(int64_t student_id, std::string_view ssid, std::string_view key, std::string_view grade)
 {
     const int32_t idx = static_cast<int32_t>(ids_.size());
     ids_.push_back(student_id);
+    by_id_.clear();
+    if (!grade.empty() || !grade_of_.empty()) {
+        grade_of_.resize(ids_.size() - 1, KeyTable::npos);
+        grade_of_.push_back(grade.empty() ? KeyTable::npos : grades_.insert(grade));
+    }
     if (!ssid.empty())
         note(ssid_keys_, ssid_hits_, ssid, idx);
     if (!key.empty())
         note(name_keys_, name_hits_, key, idx);
+}
+
+std::string_view Roster::grade(int32_t idx) const
+{
+    if (idx < 0 || static_cast<size_t>(idx) >= grade_of_.size() || grade_of_[idx] == KeyTable::npos)
+        return {};
+    return grades_.key(grade_of_[idx]);
+}
+
+Hits Roster::by_student_id(std::string_view text) const
+{
+    Hits h;
+    // decimal digits only (an optional leading '-'), as student_id::text prints it
+    int64_t v = 0;
+    size_t i = text.size() > 1 && text[0] == '-' ? 1 : 0;
+    if (i == text.size() || text.size() > 19)
+        return h;
+    for (size_t j = i; j < text.size(); ++j) {
+        if (text[j] < '0' || text[j] > '9')
+            return h;
+        v = v * 10 + (text[j] - '0');
+    }
+    if (i)
+        v = -v;
+    if (by_id_.size() != ids_.size()) {
+        by_id_.resize(ids_.size());
+        for (size_t k = 0; k < ids_.size(); ++k)
+            by_id_[k] = static_cast<int32_t>(k);
+        std::stable_sort(by_id_.begin(), by_id_.end(), [&](int32_t a, int32_t b) { return ids_[a] < ids_[b]; });
+    }
+    auto lo = std::lower_bound(by_id_.begin(), by_id_.end(), v, [&](int32_t a, int64_t x) { return ids_[a] < x; });
+    if (lo == by_id_.end() || ids_[*lo] != v)
+        return h;
+    h.first = *lo;
+    h.several = lo + 1 != by_id_.end() && ids_[*(lo + 1)] == v;
+    return h;
+}
+
+uint32_t later_date(std::string_view a, std::string_view b)
+{
+    auto num = [](std::string_view iso) -> uint32_t {
+        if (iso.size() != 10)
+            return 0;
+        uint32_t n = 0;
+        for (char c : iso)
+            if (c >= '0' && c <= '9')
+                n = n * 10 + static_cast<uint32_t>(c - '0');
+        return n;
+    };
+    return std::max(num(a), num(b));
 }
 
 const char *reason_text(Reason r)
@@ -89,19 +146,114 @@ const char *reason_text(Reason r)
     case Reason::BSsidNotOnRoster: return "no imported Table A record has this STUDENT_ID, and the SSID is not on the roster";
     case Reason::BSsidAmbiguous: return "no imported Table A record has this STUDENT_ID, and the SSID belongs to more than one roster student (ambiguous)";
     case Reason::BNoKey: return "no imported Table A record has this STUDENT_ID, and the record has no SSID";
+    case Reason::SsidLocalIdDisagree: return "SSID and Local Student ID name two different roster students (they disagree)";
+    case Reason::LocalIdNotOnRoster: return "no SSID, and the Local Student ID is not a student_id on the roster";
+    case Reason::SpedNoNameMatch: return "no SSID or Local Student ID, and no roster student has this last name, first name and birth date";
+    case Reason::SpedNameAmbiguous: return "no SSID or Local Student ID, and the last name, first name and birth date match more than one roster student (ambiguous)";
+    case Reason::SpedNoIdentity: return "no SSID or Local Student ID, and last name, first name or birth date is blank, so the record cannot be matched by name";
+    case Reason::MeetingDuplicate: return "SPED record with this SSID and Meeting or Amendment Identifier was a duplicate";
+    case Reason::MeetingError: return "SPED record with this SSID and Meeting or Amendment Identifier had errors";
+    case Reason::LocalSpedDuplicate: return "SPED record with this Local Special Education Student ID was a duplicate";
+    case Reason::LocalSpedError: return "SPED record with this Local Special Education Student ID had errors";
+    case Reason::LocalSpedAmbiguous: return "Local Special Education Student ID matches SPED records of more than one student (ambiguous)";
+    case Reason::SsrvSsidNotOnRoster: return "no imported SPED record has this SSID and Meeting or Amendment Identifier or this Local Special Education Student ID, and the SSID is not on the roster";
+    case Reason::SsrvSsidAmbiguous: return "no imported SPED record has this SSID and Meeting or Amendment Identifier or this Local Special Education Student ID, and the SSID belongs to more than one roster student (ambiguous)";
+    case Reason::SsrvNoKey: return "no imported SPED record has this Local Special Education Student ID, and the record has no SSID";
     }
     return "";
 }
 
 void TableAMatcher::add_error(uint32_t line)
 {
-    recs_.push_back(ARecord{line, Outcome::Error, Reason::None, -1});
+    recs_.push_back(ARecord{line, Outcome::Error, Reason::None, false, -1});
     rec_ssid_.push_back(KeyTable::npos);
+    if (calpads_) {
+        rec_ssid_meet_.push_back(KeyTable::npos);
+        rec_student_meet_.push_back(KeyTable::npos);
+        rec_date_.push_back(0);
+    }
 }
 
-void TableAMatcher::add(uint32_t line, const std::string &ssid, const std::string &key)
+namespace {
+
+// Count one more record under key k (ids dense, counts grow with them).
+uint32_t count_key(KeyTable &keys, std::vector<uint32_t> &counts, const std::string &k)
 {
-    ARecord r{line, Outcome::Unmatched, Reason::None, -1};
+    bool added = false;
+    const uint32_t id = keys.insert(k, &added);
+    if (added)
+        counts.push_back(0);
+    ++counts[id];
+    return id;
+}
+
+} // namespace
+
+// SSID, else Local Student ID, else name + birth date (README "CALPADS files").
+int32_t TableAMatcher::resolve_sped(const std::string &ssid, const std::string &key, const SpedKeys &sped,
+                                    Reason &reason) const
+{
+    if (!ssid.empty()) {
+        const Hits hits = roster_.by_ssid(ssid);
+        if (hits.empty() || hits.several) {
+            reason = hits.empty() ? Reason::SsidNotOnRoster : Reason::SsidAmbiguous;
+            return -1;
+        }
+        if (!sped.local_id.empty()) {
+            const Hits local = roster_.by_student_id(sped.local_id);
+            if (!local.empty() && (local.several || local.first != hits.first)) {
+                reason = Reason::SsidLocalIdDisagree;
+                return -1;
+            }
+        }
+        return hits.first;
+    }
+    if (!sped.local_id.empty()) {
+        const Hits local = roster_.by_student_id(sped.local_id);
+        if (local.empty() || local.several) {
+            reason = Reason::LocalIdNotOnRoster;
+            return -1;
+        }
+        return local.first;
+    }
+    if (key.empty()) {
+        reason = Reason::SpedNoIdentity;
+        return -1;
+    }
+    const Hits hits = roster_.by_name(key);
+    if (hits.empty() || hits.several) {
+        reason = hits.empty() ? Reason::SpedNoNameMatch : Reason::SpedNameAmbiguous;
+        return -1;
+    }
+    return hits.first;
+}
+
+void TableAMatcher::add(uint32_t line, const std::string &ssid, const std::string &key, const SpedKeys &sped)
+{
+    ARecord r{line, Outcome::Unmatched, Reason::None, true, -1};
+    if (calpads_) {
+        r.roster = resolve_sped(ssid, key, sped, r.reason);
+        if (r.roster >= 0)
+            r.outcome = Outcome::Imported;
+        std::string k;
+        uint32_t sm = KeyTable::npos, stm = KeyTable::npos;
+        if (!ssid.empty()) {
+            k.assign(ssid).push_back('\x1f');
+            k.append(sped.meeting_id);
+            sm = count_key(ssid_meet_, ssid_meet_count_, k);
+        }
+        if (r.roster >= 0) {
+            k.assign(std::to_string(r.roster)).push_back('\x1f');
+            k.append(sped.meeting_id);
+            stm = count_key(student_meet_, student_meet_count_, k);
+        }
+        recs_.push_back(r);
+        rec_ssid_.push_back(KeyTable::npos);
+        rec_ssid_meet_.push_back(sm);
+        rec_student_meet_.push_back(stm);
+        rec_date_.push_back(sped.plan_date);
+        return;
+    }
     uint32_t ssid_id = KeyTable::npos;
     if (!ssid.empty()) {
         bool added = false;
@@ -136,8 +288,44 @@ void TableAMatcher::add(uint32_t line, const std::string &ssid, const std::strin
     rec_ssid_.push_back(ssid_id);
 }
 
+// Duplicates by student + meeting identifier; then each student's latest
+// imported record (plan date, then line) is the one that writes cse.
+void TableAMatcher::finish_sped()
+{
+    std::vector<int32_t> latest(roster_.size(), -1);
+    for (size_t i = 0; i < recs_.size(); ++i) {
+        ARecord &r = recs_[i];
+        if (r.outcome == Outcome::Error)
+            continue;
+        const bool dup = (rec_ssid_meet_[i] != KeyTable::npos && ssid_meet_count_[rec_ssid_meet_[i]] > 1) ||
+                         (rec_student_meet_[i] != KeyTable::npos && student_meet_count_[rec_student_meet_[i]] > 1);
+        if (dup) {
+            r.outcome = Outcome::Duplicate;
+            r.reason = Reason::None;
+            r.writes_cse = false;
+            continue;
+        }
+        if (r.outcome != Outcome::Imported)
+            continue;
+        int32_t &best = latest[r.roster];
+        if (best < 0 || rec_date_[i] > rec_date_[best] ||
+            (rec_date_[i] == rec_date_[best] && r.line > recs_[best].line))
+            best = static_cast<int32_t>(i);
+    }
+    for (size_t i = 0; i < recs_.size(); ++i) {
+        ARecord &r = recs_[i];
+        r.writes_cse = r.outcome == Outcome::Imported && latest[r.roster] == static_cast<int32_t>(i);
+    }
+    ssid_meet_ = KeyTable();
+    student_meet_ = KeyTable();
+    for (auto *v : {&ssid_meet_count_, &student_meet_count_, &rec_ssid_meet_, &rec_student_meet_, &rec_date_})
+        std::vector<uint32_t>().swap(*v);
+}
+
 void TableAMatcher::finish()
 {
+    if (calpads_)
+        return finish_sped();
     for (size_t i = 0; i < recs_.size(); ++i) {
         ARecord &r = recs_[i];
         if (r.outcome == Outcome::Error)
@@ -163,8 +351,20 @@ size_t TableAMatcher::count(Outcome o) const
     return n;
 }
 
-void ServiceMatcher::add_a(size_t index, const std::string &student_id, const std::string &selpa_code)
+void ServiceMatcher::add_a(size_t index, const std::string &student_id, const std::string &selpa_code,
+                           std::string_view ssid, std::string_view meeting_id)
 {
+    if (calpads_ && !ssid.empty()) {
+        std::string k(ssid);
+        k.push_back('\x1f');
+        k.append(meeting_id);
+        bool added = false;
+        const uint32_t id = ssid_meet_.insert(k, &added);
+        if (added)
+            meet_head_.push_back(KeyTable::npos);
+        meet_links_.push_back(MeetLink{static_cast<uint32_t>(index), meet_head_[id]});
+        meet_head_[id] = static_cast<uint32_t>(meet_links_.size() - 1);
+    }
     if (student_id.empty())
         return;
     bool added = false;
@@ -176,11 +376,40 @@ void ServiceMatcher::add_a(size_t index, const std::string &student_id, const st
     head_[id] = static_cast<uint32_t>(akeys_.size() - 1);
 }
 
+bool ServiceMatcher::by_meeting(std::string_view ssid, std::string_view meeting_id, Result &res) const
+{
+    if (ssid.empty())
+        return false;
+    std::string k(ssid);
+    k.push_back('\x1f');
+    k.append(meeting_id);
+    const uint32_t id = ssid_meet_.find(k);
+    if (id == KeyTable::npos)
+        return false;
+    bool dup = false, err = false;
+    for (uint32_t l = meet_head_[id]; l != KeyTable::npos; l = meet_links_[l].next) {
+        const ARecord &a = a_[meet_links_[l].index];
+        if (a.outcome == Outcome::Imported) {
+            res.matched = true;
+            res.roster = a.roster;
+            return true;
+        }
+        dup = dup || a.outcome == Outcome::Duplicate;
+        err = err || a.outcome == Outcome::Error;
+    }
+    if (!dup && !err)
+        return false; // unmatched SPED records: go on to the next rule
+    res.reason = dup ? Reason::MeetingDuplicate : Reason::MeetingError;
+    return true;
+}
+
 ServiceMatcher::Result ServiceMatcher::match(const std::string &student_id,
                                              const std::string &selpa_code,
-                                             const std::string &ssid) const
+                                             const std::string &ssid, std::string_view meeting_id) const
 {
     Result res;
+    if (calpads_ && by_meeting(ssid, meeting_id, res))
+        return res;
     bool saw_dup = false, saw_err = false;
     int32_t student = -1;
     bool several = false;
@@ -207,7 +436,7 @@ ServiceMatcher::Result ServiceMatcher::match(const std::string &student_id,
         }
     }
     if (several) {
-        res.reason = Reason::AAmbiguous;
+        res.reason = calpads_ ? Reason::LocalSpedAmbiguous : Reason::AAmbiguous;
         return res;
     }
     if (student >= 0) {
@@ -216,22 +445,22 @@ ServiceMatcher::Result ServiceMatcher::match(const std::string &student_id,
         return res;
     }
     if (saw_dup) {
-        res.reason = Reason::ADuplicate;
+        res.reason = calpads_ ? Reason::LocalSpedDuplicate : Reason::ADuplicate;
         return res;
     }
     if (saw_err) {
-        res.reason = Reason::AError;
+        res.reason = calpads_ ? Reason::LocalSpedError : Reason::AError;
         return res;
     }
     if (ssid.empty()) {
-        res.reason = Reason::BNoKey;
+        res.reason = calpads_ ? Reason::SsrvNoKey : Reason::BNoKey;
         return res;
     }
     const Hits hits = roster_.by_ssid(ssid);
     if (hits.empty())
-        res.reason = Reason::BSsidNotOnRoster;
+        res.reason = calpads_ ? Reason::SsrvSsidNotOnRoster : Reason::BSsidNotOnRoster;
     else if (hits.several)
-        res.reason = Reason::BSsidAmbiguous;
+        res.reason = calpads_ ? Reason::SsrvSsidAmbiguous : Reason::BSsidAmbiguous;
     else {
         res.matched = true;
         res.roster = hits.first;

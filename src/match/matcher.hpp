@@ -30,12 +30,16 @@ struct Hits {
 class Roster {
   public:
     void reserve(size_t n);
-    // ssid: trimmed (empty = none); key: name_key() or empty.
-    void add(int64_t student_id, std::string_view ssid, std::string_view key);
+    // ssid: trimmed (empty = none); key: name_key() or empty; grade: the
+    // roster's (CALPADS reports show it, since SPED carries none).
+    void add(int64_t student_id, std::string_view ssid, std::string_view key, std::string_view grade = {});
     size_t size() const { return ids_.size(); }
     int64_t student_id(int32_t idx) const { return ids_[idx]; }
+    std::string_view grade(int32_t idx) const;
     Hits by_ssid(std::string_view ssid) const { return lookup(ssid_keys_, ssid_hits_, ssid); }
     Hits by_name(std::string_view key) const { return lookup(name_keys_, name_hits_, key); }
+    // The student whose student_id is this decimal text (a CALPADS Local Student ID).
+    Hits by_student_id(std::string_view id_text) const;
 
   private:
     static constexpr int32_t kSeveral = -2;
@@ -45,6 +49,9 @@ class Roster {
     // per key id: the roster index holding it, or kSeveral
     KeyTable ssid_keys_, name_keys_;
     std::vector<int32_t> ssid_hits_, name_hits_;
+    KeyTable grades_;                   // the few distinct grades
+    std::vector<uint32_t> grade_of_;    // per roster index: its grade's id, or npos
+    mutable std::vector<int32_t> by_id_; // roster indexes by student_id, built on first use
 };
 
 enum class Outcome : uint8_t { Error, Imported, Unmatched, Duplicate };
@@ -62,6 +69,20 @@ enum class Reason : uint8_t {
     BSsidNotOnRoster,  // Table B: no imported Table A record and SSID not on roster
     BSsidAmbiguous,
     BNoKey,            // Table B: no imported Table A record and no SSID
+    // CALPADS (README "CALPADS files")
+    SsidLocalIdDisagree,  // SPED: SSID and Local Student ID name two roster students
+    LocalIdNotOnRoster,   // SPED: no SSID, Local Student ID is no roster student_id
+    SpedNoNameMatch,
+    SpedNameAmbiguous,
+    SpedNoIdentity,
+    MeetingDuplicate,     // SSRV: the SPED record with this SSID and meeting identifier was a duplicate
+    MeetingError,         // ... had errors
+    LocalSpedDuplicate,   // SSRV: the SPED record with this Local Special Education Student ID was a duplicate
+    LocalSpedError,
+    LocalSpedAmbiguous,
+    SsrvSsidNotOnRoster,
+    SsrvSsidAmbiguous,
+    SsrvNoKey,
 };
 const char *reason_text(Reason r);
 
@@ -69,43 +90,79 @@ struct ARecord {
     uint32_t line = 0;
     Outcome outcome = Outcome::Error;
     Reason reason = Reason::None;
+    bool writes_cse = true; // CALPADS: only the student's latest imported record writes cse
     int32_t roster = -1; // matched roster index (also for duplicates that resolved)
 };
+
+// What a CALPADS SPED record adds to matching: Local Student ID (14.09), the
+// Meeting or Amendment Identifier (14.22, blank counts as a value), and the
+// later of Meeting Date and Education Plan Amendment Date as CCYYMMDD (0: none).
+struct SpedKeys {
+    std::string_view local_id, meeting_id;
+    uint32_t plan_date = 0;
+};
+// The later of two ISO dates (YYYY-MM-DD, or empty) as CCYYMMDD; 0 if both empty.
+uint32_t later_date(std::string_view iso_a, std::string_view iso_b);
 
 // Table A: SSID when the record has one, else name + birthdate; ambiguity is
 // never guessed; records sharing an SSID or resolving to one student are all
 // duplicates. Error records take no part.
+// CALPADS SPED (calpads = true): SSID, else Local Student ID = the roster's
+// student_id, else name + birth date; SSID and Local Student ID naming two
+// students is unmatched. Duplicates are records of one student (same SSID or
+// same roster student) with the same Meeting or Amendment Identifier; of one
+// student's imported records only the latest (plan_date, then line) writes cse.
 class TableAMatcher {
   public:
-    explicit TableAMatcher(const Roster &roster) : roster_(roster), per_student_(roster.size(), 0) {}
+    explicit TableAMatcher(const Roster &roster, bool calpads = false)
+        : roster_(roster), calpads_(calpads), per_student_(roster.size(), 0)
+    {
+    }
     void add_error(uint32_t line);
-    void add(uint32_t line, const std::string &ssid, const std::string &key);
+    void add(uint32_t line, const std::string &ssid, const std::string &key, const SpedKeys &sped = {});
     void finish(); // marks duplicates; call once after the last add
     const std::vector<ARecord> &records() const { return recs_; }
     size_t count(Outcome o) const;
 
   private:
+    int32_t resolve_sped(const std::string &ssid, const std::string &key, const SpedKeys &sped, Reason &reason) const;
+    void finish_sped();
     const Roster &roster_;
+    const bool calpads_;
     std::vector<ARecord> recs_;
     std::vector<uint16_t> per_student_;
+    // CALPADS: per record its (SSID, meeting) and (student, meeting) key ids, the
+    // keys' record counts, and the record's plan date.
+    KeyTable ssid_meet_, student_meet_;
+    std::vector<uint32_t> ssid_meet_count_, student_meet_count_;
+    std::vector<uint32_t> rec_ssid_meet_, rec_student_meet_, rec_date_;
     KeyTable ssids_;                  // the SSIDs of the file
     std::vector<uint32_t> ssid_count_;  // per SSID id: records carrying it
     std::vector<uint32_t> rec_ssid_;    // per record: its SSID id (or KeyTable::npos)
 };
 
 // Table B: the student of a service record.
+// CALPADS SSRV (calpads = true): first the SPED record with the same SSID and
+// Meeting or Amendment Identifier, then the SPED records with the same Local
+// Special Education Student ID (student_id), then the roster's SSID; a SPED
+// record pointed at that was a duplicate or an error makes it unmatched.
 class ServiceMatcher {
   public:
-    ServiceMatcher(const Roster &roster, const std::vector<ARecord> &a) : roster_(roster), a_(a) {}
-    // Register Table A record `index` (into the ARecord vector) with its file keys.
-    void add_a(size_t index, const std::string &student_id, const std::string &selpa_code);
+    ServiceMatcher(const Roster &roster, const std::vector<ARecord> &a, bool calpads = false)
+        : roster_(roster), a_(a), calpads_(calpads)
+    {
+    }
+    // Register Table A record `index` (into the ARecord vector) with its file keys
+    // (ssid and meeting_id: CALPADS only).
+    void add_a(size_t index, const std::string &student_id, const std::string &selpa_code,
+               std::string_view ssid = {}, std::string_view meeting_id = {});
     struct Result {
         bool matched = false;
         int32_t roster = -1;
         Reason reason = Reason::None;
     };
     Result match(const std::string &student_id, const std::string &selpa_code,
-                 const std::string &ssid) const;
+                 const std::string &ssid, std::string_view meeting_id = {}) const;
 
   private:
     struct AKey { // one Table A record with a STUDENT_ID; a list per STUDENT_ID
@@ -113,8 +170,17 @@ class ServiceMatcher {
         uint32_t selpa; // id in selpas_, or KeyTable::npos when blank
         uint32_t next;  // next AKey of the same STUDENT_ID, or KeyTable::npos
     };
+    // CALPADS: the SPED record of an (SSID, meeting) key, if exactly one had it.
+    bool by_meeting(std::string_view ssid, std::string_view meeting_id, Result &res) const;
     const Roster &roster_;
     const std::vector<ARecord> &a_;
+    const bool calpads_;
+    struct MeetLink { // one SPED record with an SSID; a list per (SSID, meeting) key
+        uint32_t index, next;
+    };
+    KeyTable ssid_meet_;                // CALPADS: SSID + meeting identifier of the SPED records
+    std::vector<uint32_t> meet_head_;   // per key: its first MeetLink
+    std::vector<MeetLink> meet_links_;
     KeyTable student_ids_, selpas_;
     std::vector<uint32_t> head_; // per STUDENT_ID id: its first AKey
     std::vector<AKey> akeys_;

@@ -24,7 +24,7 @@ Reports::Reports(int64_t run_id)
 }
 
 void Reports::table_a(const CsvRecord &rec, const KeyColumns &kc, const ValidatedRecord &vr, Outcome outcome,
-                      match::Reason reason, std::string_view student_id)
+                      match::Reason reason, std::string_view student_id, std::string_view roster_grade)
 {
     if (outcome == Outcome::Error)
         return errors(kReportA[3], rec, vr, kc);
@@ -34,7 +34,7 @@ void Reports::table_a(const CsvRecord &rec, const KeyColumns &kc, const Validate
     r.first = field(rec, kc.first_name);
     r.last = field(rec, kc.last_name);
     r.birthdate = field(rec, kc.birthdate);
-    r.grade = field(rec, kc.grade);
+    r.grade = kc.grade >= 0 ? field(rec, kc.grade) : roster_grade;
     r.with_names = true;
     if (outcome == Outcome::Imported) {
         r.report = kReportA[0];
@@ -42,7 +42,7 @@ void Reports::table_a(const CsvRecord &rec, const KeyColumns &kc, const Validate
         r.has_student_id = true;
     } else if (outcome == Outcome::Unmatched) {
         r.report = kReportA[1];
-        r.student_id = field(rec, kc.student_id);
+        r.student_id = field(rec, kc.report_id);
         r.has_student_id = true;
         r.reason = match::reason_text(reason);
         r.has_reason = true;
@@ -62,7 +62,7 @@ void Reports::table_b(const CsvRecord &rec, const KeyColumns &kc, const Validate
     r.report = unmatched ? kReportB[1] : kReportB[0];
     r.line = rec.line;
     r.ssid = field(rec, kc.ssid);
-    r.student_id = unmatched ? field(rec, kc.student_id) : student_id;
+    r.student_id = unmatched ? field(rec, kc.report_id) : student_id;
     r.has_student_id = true;
     r.service = field(rec, kc.service);
     r.has_service = true;
@@ -106,7 +106,7 @@ void Reports::errors(const char *report, const CsvRecord &rec, const ValidatedRe
         r.line = rec.line;
         r.position = pr.column + 1;
         r.ssid = field(rec, kc.ssid);
-        r.student_id = field(rec, kc.student_id);
+        r.student_id = field(rec, kc.report_id);
         r.has_student_id = true;
         r.field = pr.field;
         r.value = pr.value;

@@ -21,8 +21,11 @@ class Reports {
 
     // A Table A record: ImportedRecords (student_id: the matched student's),
     // UnmatchedRecords (with the reason), Duplicates, or Errors (a row per problem).
+    // roster_grade: Grade when the file has no grade column (SPED: the matched
+    // student's grade on the roster; empty otherwise).
     void table_a(const format::CsvRecord &rec, const format::KeyColumns &kc, const format::ValidatedRecord &vr,
-                 match::Outcome outcome, match::Reason reason, std::string_view student_id);
+                 match::Outcome outcome, match::Reason reason, std::string_view student_id,
+                 std::string_view roster_grade = {});
     // A Table B record likewise (Imported, Unmatched or Error).
     void table_b(const format::CsvRecord &rec, const format::KeyColumns &kc, const format::ValidatedRecord &vr,
                  match::Outcome outcome, match::Reason reason, std::string_view student_id);

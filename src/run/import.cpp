@@ -36,7 +36,7 @@ using match::Reason;
 HeaderCheck checked_header(const TableFile &f, const Layout &l, const char *what, const std::string &label,
                            std::vector<std::string> &warnings)
 {
-    HeaderCheck hc = check_headers(f.header(), l);
+    HeaderCheck hc = f.columns(l);
     if (hc.fatal())
         throw RunFailure(std::string(what) + " file " + label + ": " + hc.fatal_message(l));
     for (const auto &w : hc.warnings())
@@ -78,27 +78,31 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
     const std::string roster_copy = copy_roster_as_caller(spi, *roster_rel, in.role);
     match::Roster roster;
     spi.each("SELECT student_id::text, btrim(ssid, E' \\t'), lower(left(btrim(last_name, E' \\t'), 15)), "
-             "lower(left(btrim(first_name, E' \\t'), 15)), birthdate::text FROM " + roster_copy +
+             "lower(left(btrim(first_name, E' \\t'), 15)), birthdate::text, btrim(grade) FROM " + roster_copy +
                  " WHERE student_id IS NOT NULL",
              {}, 20000, [&](pg::Row &r) {
                  roster.add(std::stoll(*r[0]), r[1].value_or(""),
-                            r[2] && r[3] && r[4] ? match::name_key(*r[2], *r[3], *r[4]) : std::string());
+                            r[2] && r[3] && r[4] ? match::name_key(*r[2], *r[3], *r[4]) : std::string(),
+                            r[5].value_or(""));
              });
     notice("roster " + *roster_rel + ": " + std::to_string(roster.size()) + " students loaded in " + elapsed(t0));
 
-    const Layout la = load_layout(spi, 'A');
-    const Layout lb = in.with_services ? load_layout(spi, 'B') : Layout{};
+    // ---- which family (CASEMIS or CALPADS) and form the files are
+    const RunLayouts lay = run_layouts(spi, in.file_format, in.students, in.with_services, in.services, limits);
+    const Layout &la = lay.students, &lb = lay.services;
+    const bool calpads = lay.family == Family::Calpads;
+    res.file_format = lay.family_name();
 
     // ---- pass 1, Table A: validate and match
     const Stopwatch t1;
-    match::TableAMatcher amatch(roster);
-    match::ServiceMatcher smatch(roster, amatch.records());
+    match::TableAMatcher amatch(roster, calpads);
+    match::ServiceMatcher smatch(roster, amatch.records(), calpads);
     HeaderCheck hca;
     KeyColumns ka;
     std::vector<uint64_t> code_counts(la.fields.size(), 0);
     {
-        TableFile fa(in.students, limits, "Table A");
-        hca = checked_header(fa, la, "Table A", in.students.label, res.warnings);
+        TableFile fa(in.students, limits, la.name.c_str(), lay.students_shape);
+        hca = checked_header(fa, la, la.name.c_str(), in.students.label, res.warnings);
         ka = key_columns(hca, la);
         CsvRecord rec;
         ValidatedRecord vr;
@@ -116,11 +120,14 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
                     key = match::name_key(pg::lower(match::utf8_prefix(vr.values[ka.last_name], 15)),
                                           pg::lower(match::utf8_prefix(vr.values[ka.first_name], 15)),
                                           vr.values[ka.birthdate]);
-                amatch.add(static_cast<uint32_t>(rec.line), ssid, key);
+                amatch.add(static_cast<uint32_t>(rec.line), ssid, key,
+                           match::SpedKeys{value(vr, ka.local_id), value(vr, ka.meeting_id),
+                                           match::later_date(value(vr, ka.meeting_date), value(vr, ka.amendment_date))});
                 for (int f : vr.code_warnings)
                     ++code_counts[f];
             }
-            smatch.add_a(index, std::string(field(rec, ka.student_id)), std::string(field(rec, ka.selpa)));
+            smatch.add_a(index, std::string(field(rec, ka.student_id)), std::string(field(rec, ka.selpa)),
+                         field(rec, ka.ssid), field(rec, ka.meeting_id));
             ++index;
         }
         amatch.finish();
@@ -129,7 +136,7 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
     cnt.a_unmatched = amatch.count(Outcome::Unmatched);
     cnt.a_duplicates = amatch.count(Outcome::Duplicate);
     cnt.a_errors = amatch.count(Outcome::Error);
-    notice("Table A " + in.students.label + ": " + std::to_string(amatch.records().size()) + " records read; " +
+    notice(la.name + " " + in.students.label + ": " + std::to_string(amatch.records().size()) + " records read; " +
            std::to_string(cnt.a_imported) + " matched, " + std::to_string(cnt.a_unmatched) + " unmatched, " +
            std::to_string(cnt.a_duplicates) + " duplicates, " + std::to_string(cnt.a_errors) + " errors in " +
            elapsed(t1));
@@ -149,8 +156,8 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
     if (in.with_services) {
         const Stopwatch t2;
         start_date = apply::service_start_date(spi, in.school_year);
-        TableFile fb(in.services, limits, "Table B");
-        hcb = checked_header(fb, lb, "Table B", in.services.label, res.warnings);
+        TableFile fb(in.services, limits, lb.name.c_str(), lay.services_shape);
+        hcb = checked_header(fb, lb, lb.name.c_str(), in.services.label, res.warnings);
         kb = key_columns(hcb, lb);
         if (!in.dry_run)
             digest.emplace(hcb, lb, start_date, roster.size());
@@ -168,7 +175,7 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
             for (int f : vr.code_warnings)
                 ++code_counts_b[f];
             auto m = smatch.match(std::string(field(rec, kb.student_id)), std::string(field(rec, kb.selpa)),
-                                  std::string(field(rec, kb.ssid)));
+                                  std::string(field(rec, kb.ssid)), field(rec, kb.meeting_id));
             if (m.matched) {
                 bres.push_back(BRec{m.roster, Reason::None});
                 svc_students.add(m.roster);
@@ -180,19 +187,19 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
                 ++cnt.b_unmatched;
             }
         }
-        notice("Table B " + in.services.label + ": " + std::to_string(bres.size()) + " records read; " +
+        notice(lb.name + " " + in.services.label + ": " + std::to_string(bres.size()) + " records read; " +
                std::to_string(cnt.b_imported) + " matched, " + std::to_string(cnt.b_unmatched) + " unmatched, " +
                std::to_string(cnt.b_errors) + " errors in " + elapsed(t2));
     }
-    code_warnings(code_counts, la, "Table A", res.warnings);
-    code_warnings(code_counts_b, lb, "Table B", res.warnings);
+    code_warnings(code_counts, la, la.name.c_str(), res.warnings);
+    code_warnings(code_counts_b, lb, lb.name.c_str(), res.warnings);
 
     // ---- pass 2, Table A: cse rows and report rows
     const Stopwatch t3;
     report::Reports reports(in.run_id);
     {
         apply::CseWriter cse(spi, hca, la, in.run_id, in.run_date, in.dry_run);
-        TableFile fa(in.students, limits, "Table A");
+        TableFile fa(in.students, limits, la.name.c_str(), lay.students_shape);
         CsvRecord rec;
         ValidatedRecord vr;
         const auto &recs = amatch.records();
@@ -203,14 +210,17 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
                 check_interrupts();
             const match::ARecord &a = recs[index++];
             validate_record(rec, hca, la, vr);
+            // SPED carries no grade: its reports show the roster's
+            const std::string_view grade = calpads ? roster.grade(a.roster) : std::string_view();
             if (a.outcome != Outcome::Imported) {
-                reports.table_a(rec, ka, vr, a.outcome, a.reason, {});
+                reports.table_a(rec, ka, vr, a.outcome, a.reason, {}, grade);
                 continue;
             }
             const int64_t sid = roster.student_id(a.roster);
             sid_text = std::to_string(sid);
-            reports.table_a(rec, ka, vr, Outcome::Imported, a.reason, sid_text);
-            cse.add(sid, sid_text, vr);
+            reports.table_a(rec, ka, vr, Outcome::Imported, a.reason, sid_text, grade);
+            if (a.writes_cse) // CALPADS: the student's latest record only
+                cse.add(sid, sid_text, vr);
         }
         const auto n = cse.finish();
         notice(std::string(in.dry_run ? "dry run: cse not written; " : "cse: ") + std::to_string(n.inserted) +
@@ -226,7 +236,7 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
             digest ? digest->changed(spi, in.school_year, roster, svc_students, unchanged) : svc_students;
         digest.reset();
         apply::CsvWriter csv(spi, hcb, lb, in.run_id, in.school_year, start_date, in.dry_run, roster, replace);
-        TableFile fb(in.services, limits, "Table B");
+        TableFile fb(in.services, limits, lb.name.c_str(), lay.services_shape);
         CsvRecord rec;
         ValidatedRecord vr;
         std::string sid_text;

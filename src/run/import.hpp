@@ -22,6 +22,7 @@ struct ImportInput {
     std::string roster;        // regclass text of the roster relation
     unsigned role = 0;         // the calling role (must be allowed to SELECT the roster)
     size_t max_line_length = 1 << 20, max_columns = 1000;
+    std::string file_format = "auto"; // import_settings.file_format: auto, casemis, calpads
 };
 
 struct ImportCounts {
@@ -32,6 +33,7 @@ struct ImportCounts {
 struct ImportResult {
     ImportCounts counts;
     std::vector<std::string> warnings; // header warnings, code-set counts
+    std::string file_format;           // the family read: casemis or calpads (import_run.file_format)
 };
 
 // A reason to fail the whole run (bad key header, unreadable file, ...):

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "run/import.hpp"
+#include "run/table_file.hpp"
 
 namespace casemis::run {
 
@@ -39,6 +40,12 @@ Role role_of(const std::string &r)
     if (r == "selpa_code") return Role::SelpaCode;
     if (r == "service") return Role::Service;
     if (r == "filler") return Role::Filler;
+    if (r == "record_type") return Role::RecordType;
+    if (r == "transaction_type") return Role::TransactionType;
+    if (r == "local_student_id") return Role::LocalStudentId;
+    if (r == "meeting_id") return Role::MeetingId;
+    if (r == "meeting_date") return Role::MeetingDate;
+    if (r == "amendment_date") return Role::AmendmentDate;
     return Role::None;
 }
 
@@ -46,9 +53,17 @@ Role role_of(const std::string &r)
 
 Layout load_layout(pg::Spi &spi, char table)
 {
+    return load_layout(spi, std::string(1, table));
+}
+
+Layout load_layout(pg::Spi &spi, const std::string &t)
+{
     Layout l;
-    l.table = table;
-    const std::string t(1, table);
+    const bool calpads = t == "SPED" || t == "SSRV";
+    l.table = t == "B" || t == "SSRV" ? 'B' : 'A';
+    l.family = calpads ? Family::Calpads : Family::Casemis;
+    l.name = calpads ? t : "Table " + t;
+    const char table = l.table;
     auto rows = spi.query(
         "SELECT f.header, f.position::text, f.data_type, coalesce(f.target_column, ''), coalesce(f.role, ''), "
         "f.is_key::text, coalesce(array_to_string(f.codes, E'\\x1f'), ''), "
@@ -60,7 +75,10 @@ Layout load_layout(pg::Spi &spi, char table)
         FieldDef f;
         f.header = *r[0];
         f.position = std::stoi(*r[1]);
-        f.type = *r[2] == "date" ? DataType::Date : *r[2] == "percent" ? DataType::Percent : DataType::Text;
+        f.type = *r[2] == "date"      ? DataType::Date
+                 : *r[2] == "percent" ? DataType::Percent
+                 : *r[2] == "code"    ? DataType::Code
+                                      : DataType::Text;
         f.target = *r[3];
         f.role = role_of(*r[4]);
         f.key = *r[5] == "true";
@@ -81,6 +99,38 @@ Layout load_layout(pg::Spi &spi, char table)
                              rel + " ADD COLUMN " + f.target + " text.");
     }
     return l;
+}
+
+RunLayouts run_layouts(pg::Spi &spi, const std::string &file_format, const source::FileInfo &students,
+                       bool with_services, const source::FileInfo &services, const CsvLimits &limits)
+{
+    RunLayouts rl;
+    Layout sped = load_layout(spi, std::string("SPED"));
+    Layout table_a = load_layout(spi, 'A');
+    rl.students_shape = file_shape(students, limits, sped, &table_a);
+    Layout ssrv;
+    if (with_services) {
+        ssrv = load_layout(spi, std::string("SSRV"));
+        rl.services_shape = file_shape(services, limits, ssrv);
+    }
+    const FamilyChoice c = choose_family(format_setting(file_format), rl.students_shape, students.label,
+                                         with_services, rl.services_shape, services.label);
+    if (!c.failure.empty())
+        throw RunFailure(c.failure);
+    rl.family = c.family;
+    if (c.family == Family::Calpads) {
+        rl.students_shape.family = Family::Calpads;
+        rl.services_shape.family = Family::Calpads;
+        rl.students = std::move(sped);
+        rl.services = std::move(ssrv);
+    } else {
+        rl.students_shape = FileShape{}; // CASEMIS: a header row, ','
+        rl.services_shape = FileShape{};
+        rl.students = std::move(table_a);
+        if (with_services)
+            rl.services = load_layout(spi, 'B');
+    }
+    return rl;
 }
 
 } // namespace casemis::run

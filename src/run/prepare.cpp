@@ -19,7 +19,8 @@ static const char *const kSettingColumns[] = {
     "source", "folder_path", "sftp_host", "sftp_port", "sftp_directory", "sftp_user",
     "sftp_password", "sftp_private_key", "sftp_host_key", "students_file", "services_file",
     "include_services", "school_year", "time_zone", "student_relation", "smtp_url",
-    "connect_timeout_ms", "transfer_timeout_ms", "max_file_size", "max_line_length", "max_columns"};
+    "connect_timeout_ms", "transfer_timeout_ms", "max_file_size", "max_line_length", "max_columns",
+    "file_format"};
 
 const std::string &Prepared::str(const char *col) const
 {

@@ -184,7 +184,9 @@ void process(RunShared &sh, Prepared &p)
             in.role = sh.role;
             in.max_line_length = static_cast<size_t>(p.num("max_line_length"));
             in.max_columns = static_cast<size_t>(p.num("max_columns"));
+            in.file_format = p.str("file_format");
             ImportResult r = import_files(spi, in);
+            spi.exec("UPDATE casemis.import_run SET file_format = $2 WHERE run_id = $1::bigint", {run_id, r.file_format});
             counts = r.counts;
             warnings = r.warnings;
             final_status = sh.dry_run ? "dry_run" : "succeeded";

@@ -96,7 +96,33 @@ CREATE TABLE casemis.cse (
   tridelay             text,
   last_updated         date,
   extra                jsonb,
-  last_run_id          bigint
+  last_run_id          bigint,
+  -- CALPADS SPED (file 14) fields that Table A lacks (README "CALPADS files")
+  reporting_lea                text,
+  school_nps                   text,
+  academic_year                text,
+  district_accountability      text,
+  meeting_type                 text,
+  meeting_date                 date,
+  meeting_id                   text,
+  meeting_delay                text,
+  plan_amendment_date          date,
+  infant_rc_eligible           text,
+  program_setting              text,
+  preschool_location           text,
+  ten_weekly_hours             text,
+  gened_percent_range          text,
+  program_type                 text,
+  postsecondary_goals          text,
+  postsecondary_goals_updated  text,
+  transition_assessment        text,
+  transition_services          text,
+  supportive_services          text,
+  transition_services_goals    text,
+  student_iep_participation    text,
+  agency_iep_participation     text,
+  workability_completion       text,
+  dor_completion               text
 );
 COMMENT ON TABLE casemis.cse IS 'Special-education record per student (CASEMIS Table A), written by casemis_import.';
 COMMENT ON COLUMN casemis.cse.extra IS 'Table A columns the layout does not know, as {"HEADER": "value"}.';
@@ -120,7 +146,11 @@ CREATE TABLE casemis.csv (
   start_date         date,
   end_date           date,
   record             jsonb  NOT NULL,
-  run_id             bigint
+  run_id             bigint,
+  -- CALPADS SSRV (file 15) fields that Table B lacks
+  reporting_lea      text,
+  npa_id             text,
+  meeting_id         text
 );
 CREATE INDEX csv_student_year_idx ON casemis.csv (student_id, school_year);
 COMMENT ON TABLE casemis.csv IS 'Special-education services per student and school year (CASEMIS Table B).';

@@ -17,6 +17,7 @@
 
 #include "format/csv_reader.hpp"
 #include "format/dates.hpp"
+#include "format/family.hpp"
 #include "format/layout.hpp"
 #include "format/text.hpp"
 #include "reference.hpp"
@@ -99,10 +100,10 @@ struct Parsed {
     uint64_t fatal_line = 0;
 };
 
-Parsed parse(ByteSource &src, const CsvLimits &lim, size_t block)
+Parsed parse(ByteSource &src, const CsvLimits &lim, size_t block, char sep = ',')
 {
     Parsed p;
-    CsvReader reader(src, lim, block);
+    CsvReader reader(src, lim, block, sep);
     CsvRecord rec;
     uint64_t last_line = 0;
     try {
@@ -226,6 +227,81 @@ void check_layout(const std::vector<reference::Rec> &recs, const Layout &layout)
     }
 }
 
+// A small CALPADS SPED layout: Record and Transaction Type Codes, keys, a date.
+Layout small_sped()
+{
+    Layout l;
+    l.table = 'A';
+    l.family = Family::Calpads;
+    l.name = "SPED";
+    auto add = [&](int pos, const char *h, DataType t, Role r, bool key, std::vector<std::string> codes) {
+        FieldDef f;
+        f.position = pos;
+        f.header = h;
+        f.type = t;
+        f.role = r;
+        f.key = key;
+        f.codes = std::move(codes);
+        l.fields.push_back(std::move(f));
+    };
+    add(1, "Record Type Code", DataType::Code, Role::RecordType, false, {"SPED"});
+    add(2, "Transaction Type Code", DataType::Code, Role::TransactionType, false, {"A"});
+    add(3, "SSID", DataType::Text, Role::Ssid, true, {});
+    add(4, "Local Student ID", DataType::Text, Role::LocalStudentId, true, {});
+    add(5, "Student Legal First Name", DataType::Text, Role::FirstName, true, {});
+    add(6, "Student Legal Last Name", DataType::Text, Role::LastName, true, {});
+    add(7, "Student Birth Date", DataType::Date, Role::Birthdate, true, {});
+    add(9, "Disability 1 Code", DataType::Text, Role::None, false, {"210", "240"});
+    return l;
+}
+
+// CALPADS: the separator guess, the reader with that separator (whole = pieces),
+// classify(), and for a positional file every record validated by position.
+void check_calpads(std::string_view in, const CsvLimits &lim)
+{
+    const char sep = guess_separator(first_line(in));
+    REQUIRE(sep == '^' || sep == ',');
+    MemorySource mem(in);
+    const Parsed whole = parse(mem, lim, in.size() + 1, sep);
+    ChunkSource chunks(in, 1 + in.size() % 7);
+    const Parsed pieces = parse(chunks, lim, 4 + in.size() % 11, sep);
+    REQUIRE(whole.recs == pieces.recs);
+    REQUIRE(whole.fatal == pieces.fatal && whole.fatal_line == pieces.fatal_line);
+    if (whole.recs.empty())
+        return;
+    const Layout sped = small_sped();
+    const std::vector<std::string_view> first(whole.recs[0].fields.begin(), whole.recs[0].fields.end());
+    const FileShape shape = classify(first, sep, sped);
+    if (shape.header) {
+        check_layout(whole.recs, sped);
+        return;
+    }
+    REQUIRE(shape.family == Family::Calpads && shape.separator == sep);
+    const HeaderCheck hc = positional_columns(sped, first.size());
+    REQUIRE(hc.positional && hc.columns.size() == std::max<size_t>(9, first.size()) && !hc.fatal());
+    ValidatedRecord out;
+    for (const reference::Rec &r : whole.recs) {
+        CsvRecord rec;
+        rec.line = r.line;
+        rec.fields.assign(r.fields.begin(), r.fields.end());
+        rec.problem = r.problem;
+        validate_record(rec, hc, sped, out);
+        REQUIRE(out.values.size() == hc.columns.size());
+        if (rec.fields.size() != hc.columns.size() || !rec.problem.empty()) {
+            REQUIRE(out.problems.size() == 1 && out.problems[0].column == -1);
+            continue;
+        }
+        // a record with a blank or other Record Type Code is never good
+        if (trim(rec.fields[0]) != "SPED")
+            REQUIRE(!out.ok() && out.problems[0].column == 0);
+        int last = -1;
+        for (const Problem &p : out.problems) {
+            REQUIRE(p.column > last && p.field == hc.columns[static_cast<size_t>(p.column)].header);
+            last = p.column;
+        }
+    }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -249,5 +325,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_dates(f);
     check_layout(whole.recs, small_table_a());
     check_layout(whole.recs, small_table_b());
+    check_calpads(in, lim);
     return 0;
 }
