@@ -93,25 +93,26 @@ UPDATE casemis.import_settings SET file_format = 'auto' WHERE name = 'cp';
 -- CASEMIS files under 'auto' are CASEMIS; under 'calpads' they fail, and a
 -- SPED file under 'casemis' fails, each saying what the file looks like; a
 -- Services file of the other family fails naming both files; nothing written
+-- (forced: files a run read before are otherwise 'unchanged', before any check)
 CREATE TEMP TABLE before_cse AS SELECT * FROM casemis.cse;
 CREATE TEMP TABLE before_csv AS SELECT * FROM casemis.csv;
 UPDATE casemis.import_settings SET folder_path = :'fx' || 'basic', include_services = true WHERE name = 'cp';
 SELECT casemis.casemis_import('cp', dry_run => true) AS run \gset
 SELECT status, file_format FROM casemis.import_run WHERE run_id = :run;
 UPDATE casemis.import_settings SET file_format = 'calpads' WHERE name = 'cp';
-SELECT casemis.casemis_import('cp') AS run \gset
+SELECT casemis.casemis_import('cp', force => true) AS run \gset
 SELECT status, file_format, message FROM casemis.import_run WHERE run_id = :run;
 UPDATE casemis.import_settings SET file_format = 'casemis', folder_path = :'fx' || 'calpads_pos' WHERE name = 'cp';
-SELECT casemis.casemis_import('cp') AS run \gset
+SELECT casemis.casemis_import('cp', force => true) AS run \gset
 SELECT status, message FROM casemis.import_run WHERE run_id = :run;
 UPDATE casemis.import_settings SET file_format = 'casemis', folder_path = :'fx' || 'calpads_hdr' WHERE name = 'cp';
-SELECT casemis.casemis_import('cp') AS run \gset
+SELECT casemis.casemis_import('cp', force => true) AS run \gset
 SELECT status, message FROM casemis.import_run WHERE run_id = :run;
 UPDATE casemis.import_settings SET file_format = 'auto', folder_path = :'fx' || 'calpads_mixed_a' WHERE name = 'cp';
-SELECT casemis.casemis_import('cp') AS run \gset
+SELECT casemis.casemis_import('cp', force => true) AS run \gset
 SELECT status, message FROM casemis.import_run WHERE run_id = :run;
 UPDATE casemis.import_settings SET folder_path = :'fx' || 'calpads_mixed_b' WHERE name = 'cp';
-SELECT casemis.casemis_import('cp') AS run \gset
+SELECT casemis.casemis_import('cp', force => true) AS run \gset
 SELECT status, message FROM casemis.import_run WHERE run_id = :run;
 SELECT (SELECT count(*) FROM (SELECT * FROM casemis.cse EXCEPT SELECT * FROM before_cse) d) AS cse_changed,
        (SELECT count(*) FROM (SELECT * FROM casemis.csv EXCEPT SELECT * FROM before_csv) d) AS csv_changed,
