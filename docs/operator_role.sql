@@ -28,7 +28,8 @@ GRANT SELECT ON casemis.students TO :"operator";
 -- runs, their report rows, the report files, the status of each setting
 GRANT SELECT ON casemis.import_run, casemis.import_report, casemis.report_kind, casemis.status
    TO :"operator";
-GRANT EXECUTE ON FUNCTION casemis.report_csv(bigint, text), casemis.csv_field(text), casemis._status_rows()
+GRANT EXECUTE ON FUNCTION casemis.report_csv(bigint, text), casemis.report_xlsx(bigint),
+                          casemis.csv_field(text), casemis._status_rows()
    TO :"operator";
 
 -- the settings, column by column: every column except the three secrets
@@ -38,5 +39,5 @@ GRANT SELECT (name, source, folder_path, sftp_host, sftp_port, sftp_directory, s
               students_file, services_file, include_services, school_year, schedule_days, schedule_time,
               time_zone, email_to, email_from, smtp_url, smtp_user, enabled, student_relation,
               smtp_require_tls, connect_timeout, transfer_timeout, catch_up_window, history_retention,
-              max_file_size, max_line_length, max_columns, created_at, updated_at)
+              max_file_size, max_line_length, max_columns, created_at, updated_at, max_email_bytes)
    ON casemis.import_settings TO :"operator";

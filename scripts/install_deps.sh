@@ -20,14 +20,14 @@ pkgs_of() {
     build) echo make g++ postgresql-15 postgresql-server-dev-15 postgresql-15-cron \
         libssh2-1-dev libcurl4-openssl-dev libxlsxwriter-dev ;;
     # gen_sample.py / gen.py run with Debian's /usr/bin/python3
-    demo) echo "$(pkgs_of build) python3" ;;
+    demo) echo "$(pkgs_of build) python3 python3-aiosmtpd" ;;   # + the demo's SMTP sink
     bench) echo "$(pkgs_of build) python3" ;;
     # dpkg-checkbuilddeps also requires build-essential
     deb) echo "$(pkgs_of build) build-essential dpkg-dev debhelper postgresql-server-dev-all" ;;
     # pg_prove is in libtap-parser-sourcehandler-pgtap-perl (only Recommended by pgtap);
     # libclang-rt-14-dev + clang-14: the fuzz target; git: the upgrade test builds 0.1.0 from history
     test) echo "$(pkgs_of demo) $(pkgs_of deb) postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl" \
-        "openssh-server python3-aiosmtpd libclang-rt-14-dev clang-14 git" ;;
+        "openssh-server python3-aiosmtpd python3-openpyxl libclang-rt-14-dev clang-14 git" ;;
     *) echo "install_deps.sh: unknown group '$1' (build, demo, bench, deb, test)" >&2; return 2 ;;
     esac
 }

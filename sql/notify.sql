@@ -49,8 +49,16 @@ CREATE FUNCTION pg_temp.qp(t text) RETURNS text LANGUAGE sql AS $$
            CASE WHEN m[1] IS NOT NULL THEN decode(m[1], 'hex') ELSE convert_to(m[2], 'UTF8') END,
            ''::bytea ORDER BY i), ''::bytea), 'UTF8'), E'\r\n', E'\n')
     FROM regexp_matches(replace(t, E'=\r\n', ''), '=([0-9A-F]{2})|([^=]+)', 'g') WITH ORDINALITY AS x(m, i) $$;
+-- part 1 is a multipart/alternative of the text/plain and the text/html body:
+-- the one of the given subtype (its headers and content)
+CREATE FUNCTION pg_temp.alternative(eml text, subtype text, OUT headers text, OUT content text) LANGUAGE sql AS $$
+  SELECT split_part(a.part, E'\r\n\r\n', 1), substr(a.part, position(E'\r\n\r\n' IN a.part) + 4)
+    FROM pg_temp.parts(eml) p,
+         string_to_table(E'\r\n' || p.content, E'\r\n--' || substring(p.headers FROM 'boundary="([^"]+)"')) AS a(part)
+   WHERE p.n = 1 AND p.headers ~ '^\r\nContent-Type: multipart/alternative;'
+     AND a.part ~ ('^\r\nContent-Type: text/' || subtype || ';') $$;
 CREATE FUNCTION pg_temp.body(eml text) RETURNS text LANGUAGE sql AS $$
-  SELECT pg_temp.qp(content) FROM pg_temp.parts(eml) WHERE n = 1 $$;
+  SELECT pg_temp.qp(content) FROM pg_temp.alternative(eml, 'plain') $$;
 -- the eight counts as the body states them, next to the run's row
 CREATE FUNCTION pg_temp.counts_match(eml text, run bigint) RETURNS TABLE (count text, in_body int, in_run int)
 LANGUAGE sql AS $$
@@ -61,11 +69,14 @@ LANGUAGE sql AS $$
                          (5, 'Type A not in file', r.type_a_not_in_file), (6, 'Type B imported', r.type_b_imported),
                          (7, 'Type B unmatched', r.type_b_unmatched), (8, 'Type B errors', r.type_b_errors)) AS c(o, label, v)
    WHERE r.run_id = run ORDER BY c.o $$;
--- each attachment: its name, and whether its bytes are report_csv() of the run
+-- each attachment: its name (the run id shown as <run>), and whether its bytes
+-- are report_csv() of the run (a CSV file) or report_xlsx() (the workbook)
 CREATE FUNCTION pg_temp.attachments(eml text, run bigint)
-RETURNS TABLE (filename text, content_type text, equals_report_csv boolean) LANGUAGE sql AS $$
-  SELECT p.filename, substring(p.headers FROM 'Content-Type: ([^;\r\n]+; charset=utf-8)'),
-         convert_from(decode(p.content, 'base64'), 'UTF8') = casemis.report_csv(run, p.filename)
+RETURNS TABLE (filename text, content_type text, equals_report boolean) LANGUAGE sql AS $$
+  SELECT replace(p.filename, '_' || run || '.', '_<run>.'),
+         substring(p.headers FROM 'Content-Type: ([^;\r\n]+(; charset=utf-8)?)'),
+         CASE WHEN p.filename ~ '\.xlsx$' THEN decode(p.content, 'base64') = casemis.report_xlsx(run)
+              ELSE convert_from(decode(p.content, 'base64'), 'UTF8') = casemis.report_csv(run, p.filename) END
     FROM pg_temp.parts(eml) p WHERE p.n > 1 ORDER BY p.n $$;
 
 -- ---------------------------------------------------------------- the host key fingerprint
@@ -112,9 +123,12 @@ SELECT pg_temp.body(pg_temp.mail(:m)) LIKE '%Table A: tableA.csv, 1140 bytes, SH
        pg_temp.body(pg_temp.mail(:m)) LIKE '%casemis.resend_email(' || run_id || ')%' AS says_how_to_resend
   FROM casemis.import_run WHERE run_id = :run;
 SELECT * FROM pg_temp.attachments(pg_temp.mail(:m), :run);
--- the parts are proper MIME: a quoted-printable UTF-8 text body, base64 CSVs
-SELECT n, regexp_replace(headers, E'^\r\n|\r|(file)?name="[^"]*"', '', 'g') AS part_headers
+-- the parts are proper MIME: the text and HTML alternatives of the body, each
+-- quoted-printable UTF-8, then base64 CSVs
+SELECT n, regexp_replace(headers, E'^\r\n|\r|(file)?name="[^"]*"|boundary="[^"]*"', '', 'g') AS part_headers
   FROM pg_temp.parts(pg_temp.mail(:m)) WHERE n <= 2 ORDER BY n;
+SELECT t AS alternative, regexp_replace((pg_temp.alternative(pg_temp.mail(:m), t)).headers, E'^\r\n|\r', '', 'g') AS part_headers
+  FROM unnest('{plain,html}'::text[]) AS t;
 
 -- the same files again: unchanged, and the email says so
 SELECT casemis.casemis_import('sftp_mail') AS run \gset
@@ -257,7 +271,7 @@ SELECT count(*) AS runs_with_secrets FROM casemis.import_run
 -- EXECUTE is not granted to PUBLIC
 SELECT p.proname, has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
   FROM pg_proc p WHERE p.pronamespace = 'casemis'::regnamespace
-   AND p.proname IN ('resend_email', 'sftp_host_fingerprint') ORDER BY 1;
+   AND p.proname IN ('resend_email', 'sftp_host_fingerprint', 'report_xlsx') ORDER BY 1;
 
 -- clean up for the next tests
 DELETE FROM casemis.import_settings WHERE name = 'sftp_mail';

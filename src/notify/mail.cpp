@@ -97,6 +97,22 @@ std::string smtp_server_text(const std::string &url)
     return scheme + rest;
 }
 
+static std::string new_boundary() { return "=_casemis_" + random_hex(12); }
+
+size_t message_size(const SmtpSettings &s, const Message &m)
+{
+    // the ids are random but of fixed length: any of that length gives the size
+    Message bare;
+    bare.subject = m.subject;
+    bare.body = m.body;
+    bare.html = m.html;
+    const std::string boundary = new_boundary();
+    size_t n = compose_message(s.from, s.to, bare, 0, random_hex(16), boundary).size();
+    for (const Attachment &a : m.attachments)
+        n += attachment_part_size(a, boundary);
+    return n;
+}
+
 void send_mail(const SmtpSettings &s, const Message &m, const std::function<bool()> &interrupted)
 {
     const std::string server = smtp_server_text(s.url);
@@ -114,8 +130,8 @@ void send_mail(const SmtpSettings &s, const Message &m, const std::function<bool
             throw Error(ERRCODE_INVALID_PARAMETER_VALUE,
                         context + ": invalid recipient address \"" + a + "\"");
 
-    const std::string text = compose_message(s.from, s.to, m, std::time(nullptr),
-                                             random_hex(16), "=_casemis_" + random_hex(12));
+    const std::string text =
+        compose_message(s.from, s.to, m, std::time(nullptr), random_hex(16), new_boundary());
     ensure_curl_init();
 
     Sockets sockets; // first: libcurl reports closing its sockets until the handles are gone

@@ -1,4 +1,4 @@
-// mail.hpp -- send one email (plain text + CSV attachments) over SMTP with libcurl.
+// mail.hpp -- send one email (plain text, HTML, attachments) over SMTP with libcurl.
 #pragma once
 
 #include <functional>
@@ -17,11 +17,13 @@ struct SmtpSettings {
 };
 
 struct Attachment {
-    std::string filename, content; // content: UTF-8 CSV
+    std::string filename, content; // content: the file's bytes
+    std::string content_type = "text/csv; charset=utf-8";
 };
 
 struct Message {
     std::string subject, body; // UTF-8; body is plain text with LF or CRLF line ends
+    std::string html;          // UTF-8; when not empty, body and html are alternatives
     std::vector<Attachment> attachments;
 };
 
@@ -32,6 +34,10 @@ struct Message {
 // never the password. An interrupted send throws with ERRCODE_QUERY_CANCELED, and
 // the caller then runs CHECK_FOR_INTERRUPTS.
 void send_mail(const SmtpSettings &s, const Message &m, const std::function<bool()> &interrupted);
+
+// The size in bytes of the message send_mail(s, m) sends (its Message-ID and
+// MIME boundary are random but of fixed length).
+size_t message_size(const SmtpSettings &s, const Message &m);
 
 // "smtp://host:port" of an SMTP url: user info, path and query removed.
 std::string smtp_server_text(const std::string &url);

@@ -192,6 +192,39 @@ std::string random_hex(size_t bytes)
     return out;
 }
 
+namespace {
+
+std::string attachment_headers(const Attachment &a, const std::string &boundary)
+{
+    return "\r\n--" + boundary + "\r\n" + "Content-Type: " + a.content_type + "; " +
+           filename_param(a.filename, "name") + "\r\n" +
+           "Content-Transfer-Encoding: base64\r\n" + "Content-Disposition: attachment; " +
+           filename_param(a.filename, "filename") + "\r\n\r\n";
+}
+
+// base64_lines(data) without its last CRLF.
+size_t base64_body_size(size_t n)
+{
+    const size_t b = (n + 2) / 3 * 4;
+    const size_t lines = (b + 75) / 76;
+    return lines == 0 ? 0 : b + 2 * lines - 2;
+}
+
+void text_part(std::string &out, const char *subtype, const std::string &text)
+{
+    out += std::string("Content-Type: text/") + subtype + "; charset=utf-8\r\n";
+    out += "Content-Transfer-Encoding: quoted-printable\r\n";
+    out += "\r\n";
+    out += quoted_printable(text); // the CRLF before each "--boundary" belongs to it
+}
+
+} // namespace
+
+size_t attachment_part_size(const Attachment &a, const std::string &boundary)
+{
+    return attachment_headers(a, boundary).size() + base64_body_size(a.content.size());
+}
+
 std::string compose_message(const std::string &from, const std::vector<std::string> &to,
                             const Message &m, std::time_t date, const std::string &message_id,
                             const std::string &boundary)
@@ -208,19 +241,21 @@ std::string compose_message(const std::string &from, const std::vector<std::stri
     out += "This is a multi-part message in MIME format.\r\n";
 
     out += "\r\n--" + boundary + "\r\n";
-    out += "Content-Type: text/plain; charset=utf-8\r\n";
-    out += "Content-Transfer-Encoding: quoted-printable\r\n";
-    out += "\r\n";
-    out += quoted_printable(m.body); // the CRLF before each "--boundary" belongs to it
+    if (m.html.empty()) {
+        text_part(out, "plain", m.body);
+    } else {
+        // the same content twice: the reader shows the last form it can display
+        const std::string alt = "alt-" + boundary;
+        out += "Content-Type: multipart/alternative; boundary=\"" + alt + "\"\r\n\r\n";
+        out += "--" + alt + "\r\n";
+        text_part(out, "plain", m.body);
+        out += "\r\n--" + alt + "\r\n";
+        text_part(out, "html", m.html);
+        out += "\r\n--" + alt + "--\r\n";
+    }
 
     for (const Attachment &a : m.attachments) {
-        out += "\r\n--" + boundary + "\r\n";
-        out += "Content-Type: text/csv; charset=utf-8; " + filename_param(a.filename, "name") +
-               "\r\n";
-        out += "Content-Transfer-Encoding: base64\r\n";
-        out += "Content-Disposition: attachment; " + filename_param(a.filename, "filename") +
-               "\r\n";
-        out += "\r\n";
+        out += attachment_headers(a, boundary);
         std::string b64 = base64_lines(a.content);
         if (b64.size() >= 2)
             b64.resize(b64.size() - 2);

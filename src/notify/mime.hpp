@@ -26,11 +26,16 @@ std::string quoted_printable(const std::string &text);
 // "Sat, 28 Nov 2026 12:00:00 +0000" (English names, independent of the locale).
 std::string rfc5322_date(std::time_t t);
 
-// The whole message: headers, multipart/mixed with a text/plain part and one
-// base64 text/csv part per attachment. CRLF line ends throughout.
+// The whole message: headers, multipart/mixed with the text/plain part (or,
+// when m.html is set, a multipart/alternative of text/plain and text/html),
+// then one base64 part per attachment. CRLF line ends throughout.
 std::string compose_message(const std::string &from, const std::vector<std::string> &to,
                             const Message &m, std::time_t date, const std::string &message_id,
                             const std::string &boundary);
+
+// The bytes attachment a adds to compose_message()'s result (exact), so that a
+// size cap can be applied without composing the message again and again.
+size_t attachment_part_size(const Attachment &a, const std::string &boundary);
 
 // Random hex, for Message-ID and the MIME boundary.
 std::string random_hex(size_t bytes);

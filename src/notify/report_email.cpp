@@ -8,7 +8,10 @@
 
 #include "notify/mail.hpp"
 #include "notify/mime.hpp"
+#include "notify/report_files.hpp"
+#include "notify/run_html.hpp"
 #include "notify/run_summary.hpp"
+#include "notify/size_cap.hpp"
 #include "pg/interrupts.hpp"
 
 namespace casemis::notify {
@@ -17,6 +20,7 @@ namespace {
 using pg::Value;
 
 std::string str(const Value &v) { return v ? *v : std::string(); }
+Value same(const Value &v) { return v; }
 int64_t num(const Value &v) { return v && !v->empty() ? std::stoll(*v) : 0; }
 bool truth(const Value &v) { return v && *v == "t"; }
 
@@ -65,36 +69,152 @@ std::string status_text(const std::string &reason)
     return s;
 }
 
-const char *kRunSql = R"SQL(
-SELECT r.status, r.message, r.settings_name, r.trigger, r.dry_run, r.forced, r.run_by,
-       to_char(r.started_at AT TIME ZONE z.tz, 'YYYY-MM-DD HH24:MI:SS'),
-       to_char(r.finished_at AT TIME ZONE z.tz, 'YYYY-MM-DD HH24:MI:SS'),
-       z.tz,
-       to_char(coalesce(r.run_date, (coalesce(r.finished_at, r.started_at) AT TIME ZONE z.tz)::date),
-               'YYYY-MM-DD'),
-       r.school_year,
-       r.type_a_imported, r.type_a_unmatched, r.type_a_duplicates, r.type_a_errors,
-       r.type_a_not_in_file, r.type_b_imported, r.type_b_unmatched, r.type_b_errors,
-       r.students_file, r.students_size, r.students_sha256,
-       r.services_file, r.services_size, r.services_sha256,
-       r.notify, pg_catalog.current_database(),
-       s.name IS NOT NULL, s.email_from, s.smtp_url, s.smtp_user, s.smtp_password,
-       s.smtp_require_tls
+// The run's row, read by name: each column of the query with the field it fills.
+struct RunRow {
+    RunSummary sum;
+    FileRead a_file{"Table A", "", std::nullopt, ""}, b_file{"Table B", "", std::nullopt, ""};
+    bool a_read = false, b_read = false;
+    Value notify;
+    bool have_setting = false;
+    SmtpSettings smtp;
+};
+
+struct Column {
+    const char *sql;
+    void (*set)(RunRow &, const Value &);
+};
+
+#define FIELD(sql, target, conv) {sql, [](RunRow &w, const Value &v) { w.target = conv(v); }}
+const Column kRunColumns[] = {
+    FIELD("r.status", sum.status, str),
+    FIELD("r.message", sum.message, str),
+    FIELD("r.settings_name", sum.setting, str),
+    FIELD("r.trigger", sum.trigger, str),
+    FIELD("r.dry_run", sum.dry_run, truth),
+    FIELD("r.forced", sum.forced, truth),
+    FIELD("r.run_by", sum.run_by, str),
+    FIELD("to_char(r.started_at AT TIME ZONE z.tz, 'YYYY-MM-DD HH24:MI:SS')", sum.started_at, str),
+    FIELD("to_char(r.finished_at AT TIME ZONE z.tz, 'YYYY-MM-DD HH24:MI:SS')", sum.finished_at, str),
+    FIELD("z.tz", sum.time_zone, str),
+    FIELD("to_char(coalesce(r.run_date, (coalesce(r.finished_at, r.started_at) AT TIME ZONE "
+          "z.tz)::date), 'YYYY-MM-DD')",
+          sum.run_date, str),
+    {"r.school_year",
+     [](RunRow &w, const Value &v) {
+         if (v)
+             w.sum.school_year = int(num(v));
+     }},
+    FIELD("r.students_file", a_file.name, str),
+    {"r.students_size",
+     [](RunRow &w, const Value &v) {
+         if (v)
+             w.a_file.size = num(v);
+     }},
+    FIELD("r.students_sha256", a_file.sha256, str),
+    FIELD("r.students_file IS NOT NULL OR r.students_size IS NOT NULL", a_read, truth),
+    FIELD("r.services_file", b_file.name, str),
+    {"r.services_size",
+     [](RunRow &w, const Value &v) {
+         if (v)
+             w.b_file.size = num(v);
+     }},
+    FIELD("r.services_sha256", b_file.sha256, str),
+    FIELD("r.services_file IS NOT NULL OR r.services_size IS NOT NULL", b_read, truth),
+    FIELD("r.notify", notify, same),
+    FIELD("pg_catalog.current_database()", sum.database, str),
+    FIELD("s.name IS NOT NULL", have_setting, truth),
+    FIELD("s.email_from", smtp.from, str),
+    FIELD("s.smtp_url", smtp.url, str),
+    FIELD("s.smtp_user", smtp.user, str),
+    FIELD("s.smtp_password", smtp.password, str),
+    FIELD("s.smtp_require_tls", smtp.require_tls, truth),
+    {"coalesce(s.max_email_bytes, 0)",
+     [](RunRow &w, const Value &v) { w.sum.max_email_bytes = uint64_t(num(v)); }},
+};
+
+// The counts of a run, shared by the run's row and the recent runs.
+const std::pair<const char *, int64_t RunCounts::*> kCountColumns[] = {
+    {"type_a_imported", &RunCounts::a_imported},   {"type_a_unmatched", &RunCounts::a_unmatched},
+    {"type_a_duplicates", &RunCounts::a_duplicates}, {"type_a_errors", &RunCounts::a_errors},
+    {"type_a_not_in_file", &RunCounts::a_not_in_file}, {"type_b_imported", &RunCounts::b_imported},
+    {"type_b_unmatched", &RunCounts::b_unmatched}, {"type_b_errors", &RunCounts::b_errors},
+};
+#undef FIELD
+
+std::string count_list(const char *alias)
+{
+    std::string out;
+    for (const auto &c : kCountColumns)
+        out += std::string(", ") + alias + "." + c.first;
+    return out;
+}
+
+RunCounts read_counts(const pg::Row &row, size_t first)
+{
+    RunCounts c;
+    size_t i = first;
+    for (const auto &col : kCountColumns)
+        c.*(col.second) = num(row.at(i++));
+    return c;
+}
+
+const char *kRunFrom = R"SQL(
   FROM casemis.import_run r
   LEFT JOIN casemis.import_settings s ON s.name = r.settings_name
   CROSS JOIN LATERAL (SELECT coalesce(s.time_zone, pg_catalog.current_setting('TimeZone')) AS tz) z
  WHERE r.run_id = $1::bigint)SQL";
 
-// Every report with rows for the run, plus the Imported ones of a run that
-// processed its files, each as its CSV text.
-const char *kReportsSql = R"SQL(
-SELECT k.report, casemis.report_csv($1::bigint, k.report)
-  FROM casemis.report_kind k
- WHERE EXISTS (SELECT 1 FROM casemis.import_report ir
-                WHERE ir.run_id = $1::bigint AND ir.report = k.report)
-    OR ($2::boolean AND k.report = 'CASEMIS_TypeA_ImportedRecords.csv')
-    OR ($3::boolean AND k.report = 'CASEMIS_TypeB_ImportedRecords.csv')
- ORDER BY k.ordinal)SQL";
+std::optional<RunRow> read_run(pg::Spi &spi, int64_t run_id)
+{
+    std::string sql = "SELECT ";
+    for (const Column &c : kRunColumns)
+        sql += std::string(&c == kRunColumns ? "" : ", ") + c.sql;
+    sql += count_list("r") + kRunFrom;
+    auto row = spi.query_one(sql, {std::to_string(run_id)});
+    if (!row)
+        return std::nullopt;
+    RunRow w;
+    size_t i = 0;
+    for (const Column &c : kRunColumns)
+        c.set(w, row->at(i++));
+    w.sum.counts = read_counts(*row, i);
+    w.sum.run_id = run_id;
+    const bool upload = w.sum.trigger == "upload";
+    if (w.a_read) {
+        if (upload)
+            w.a_file.name = "uploaded Table A";
+        w.sum.files.push_back(w.a_file);
+    }
+    if (w.b_read) {
+        if (upload)
+            w.b_file.name = "uploaded Table B";
+        w.sum.files.push_back(w.b_file);
+    }
+    return w;
+}
+
+// The setting's last ten runs up to this one, newest first.
+std::vector<RecentRun> recent_runs(pg::Spi &spi, const RunSummary &sum)
+{
+    std::vector<RecentRun> out;
+    const std::string sql =
+        "SELECT r.run_id, to_char(r.started_at AT TIME ZONE $3, 'YYYY-MM-DD HH24:MI'), r.status, "
+        "r.dry_run" +
+        count_list("r") +
+        " FROM casemis.import_run r WHERE r.settings_name = $1 AND r.run_id <= $2::bigint "
+        "ORDER BY r.run_id DESC LIMIT 10";
+    for (const pg::Row &row :
+         spi.query(sql, {sum.setting, std::to_string(sum.run_id), sum.time_zone})) {
+        RecentRun x;
+        x.run_id = num(row.at(0));
+        x.started_at = str(row.at(1));
+        x.status = str(row.at(2));
+        x.dry_run = truth(row.at(3));
+        x.counts = read_counts(row, 4);
+        out.push_back(x);
+    }
+    return out;
+}
 
 std::string record(pg::Spi &spi, int64_t run_id, const std::string &status)
 {
@@ -105,64 +225,65 @@ std::string record(pg::Spi &spi, int64_t run_id, const std::string &status)
     return status;
 }
 
+const char *kXlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+// The message's attachments: the report CSVs, then the workbook when a report has rows.
+std::vector<Attachment> attachments(pg::Spi &spi, const RunSummary &sum)
+{
+    const bool processed = sum.status == "succeeded" || sum.status == "dry_run";
+    const bool services = processed && !sum.files.empty() && sum.files.back().label == "Table B";
+    std::vector<ReportFile> reports = run_reports(spi, sum.run_id, processed, services);
+    std::vector<Attachment> out;
+    bool any_rows = false;
+    for (const ReportFile &f : reports)
+        any_rows = any_rows || f.has_rows;
+    std::string workbook = any_rows ? run_workbook(spi, sum.run_id, reports) : std::string();
+    for (ReportFile &f : reports)
+        out.push_back(Attachment{f.name, std::move(f.csv)});
+    if (any_rows)
+        out.push_back(Attachment{workbook_name(sum.run_id), std::move(workbook), kXlsxType});
+    return out;
+}
+
+// Renders the message; attachments that would take it past max_email_bytes
+// are left out (notify/size_cap.hpp) and named in both bodies.
+Message compose(RunSummary &sum, const SmtpSettings &smtp, std::vector<Attachment> all)
+{
+    Message msg;
+    msg.subject = run_email_subject(sum);
+    std::vector<std::string> drop;
+    for (size_t i : leave_out_order(all))
+        drop.push_back(all[i].filename);
+    msg.attachments = std::move(all);
+    for (size_t dropped = 0;; ++dropped) {
+        sum.attachments.clear();
+        for (const Attachment &a : msg.attachments)
+            sum.attachments.push_back(a.filename);
+        msg.body = run_email_body(sum);
+        msg.html = run_email_html(sum);
+        if (sum.max_email_bytes == 0 || msg.attachments.empty() ||
+            message_size(smtp, msg) <= sum.max_email_bytes)
+            return msg;
+        auto it = std::find_if(msg.attachments.begin(), msg.attachments.end(),
+                               [&](const Attachment &a) { return a.filename == drop[dropped]; });
+        sum.left_out.push_back({it->filename, it->content.size()});
+        msg.attachments.erase(it);
+    }
+}
+
 } // namespace
 
 std::string send_run_email(int64_t run_id, const std::optional<std::string> &extra_to)
 {
     pg::Spi spi;
-    const std::string id = std::to_string(run_id);
-    auto row = spi.query_one(kRunSql, {id});
+    std::optional<RunRow> row = read_run(spi, run_id);
     if (!row)
-        throw Error(ERRCODE_NO_DATA_FOUND, "import run " + id + " does not exist");
-    const pg::Row &r = *row;
+        throw Error(ERRCODE_NO_DATA_FOUND, "import run " + std::to_string(run_id) + " does not exist");
+    RunSummary &sum = row->sum;
+    SmtpSettings &smtp = row->smtp;
+    const std::optional<std::string> notify = extra_to ? extra_to : row->notify;
 
-    RunSummary sum;
-    sum.run_id = run_id;
-    sum.status = str(r[0]);
-    sum.message = str(r[1]);
-    sum.setting = str(r[2]);
-    sum.trigger = str(r[3]);
-    sum.dry_run = truth(r[4]);
-    sum.forced = truth(r[5]);
-    sum.run_by = str(r[6]);
-    sum.started_at = str(r[7]);
-    sum.finished_at = str(r[8]);
-    sum.time_zone = str(r[9]);
-    sum.run_date = str(r[10]);
-    if (r[11])
-        sum.school_year = int(num(r[11]));
-    sum.a_imported = num(r[12]);
-    sum.a_unmatched = num(r[13]);
-    sum.a_duplicates = num(r[14]);
-    sum.a_errors = num(r[15]);
-    sum.a_not_in_file = num(r[16]);
-    sum.b_imported = num(r[17]);
-    sum.b_unmatched = num(r[18]);
-    sum.b_errors = num(r[19]);
-    const bool upload = sum.trigger == "upload";
-    auto file = [&](const char *label, const char *uploaded, const Value &name, const Value &size,
-                    const Value &sha) {
-        if (!name && !size)
-            return;
-        FileRead f{label, upload ? uploaded : str(name), std::nullopt, str(sha)};
-        if (size)
-            f.size = num(size);
-        sum.files.push_back(f);
-    };
-    file("Table A", "uploaded Table A", r[20], r[21], r[22]);
-    file("Table B", "uploaded Table B", r[23], r[24], r[25]);
-    const std::optional<std::string> notify = extra_to ? extra_to : r[26];
-    sum.database = str(r[27]);
-    const bool have_setting = truth(r[28]);
-
-    SmtpSettings smtp;
-    smtp.from = str(r[29]);
-    smtp.url = str(r[30]);
-    smtp.user = str(r[31]);
-    smtp.password = str(r[32]);
-    smtp.require_tls = truth(r[33]);
-
-    if (have_setting)
+    if (row->have_setting)
         for (const pg::Row &a : spi.query("SELECT pg_catalog.unnest(email_to) FROM "
                                           "casemis.import_settings WHERE name = $1",
                                           {sum.setting}))
@@ -185,21 +306,12 @@ std::string send_run_email(int64_t run_id, const std::optional<std::string> &ext
 
     for (const pg::Row &w : spi.query("SELECT pg_catalog.unnest(warnings) FROM "
                                       "casemis.import_run WHERE run_id = $1::bigint",
-                                      {id}))
+                                      {std::to_string(run_id)}))
         if (w[0])
             sum.warnings.push_back(*w[0]);
+    sum.recent = recent_runs(spi, sum);
 
-    const bool processed = sum.status == "succeeded" || sum.status == "dry_run";
-    const bool services = processed && !sum.files.empty() && sum.files.back().label == "Table B";
-    Message msg;
-    for (const pg::Row &a :
-         spi.query(kReportsSql, {id, processed ? "true" : "false", services ? "true" : "false"})) {
-        msg.attachments.push_back(Attachment{str(a[0]), str(a[1])});
-        sum.attachments.push_back(str(a[0]));
-    }
-    msg.subject = run_email_subject(sum);
-    msg.body = run_email_body(sum);
-
+    Message msg = compose(sum, smtp, attachments(spi, sum));
     std::string status;
     try {
         send_mail(smtp, msg, [] { return pg::interrupt_pending(); });

@@ -1,13 +1,93 @@
-// run_summary.cpp -- the text of a run's completion email, for special-ed office
-// staff as much as for the DBA: plain words first, the details after.
+// pure C++
+// run_summary.cpp -- the sentences of a run's completion email and its plain-text
+// form, for special-ed office staff as much as for the DBA: plain words first,
+// the details after.
 #include "notify/run_summary.hpp"
 
 namespace casemis::notify {
 namespace {
 
+std::string pad_left(const std::string &s, size_t width)
+{
+    return s.size() >= width ? s : std::string(width - s.size(), ' ') + s;
+}
+
+std::string pad_right(const std::string &s, size_t width)
+{
+    return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
+}
+
+std::string call_text(const RunSummary &r, const std::string &extra)
+{
+    std::string args = r.setting == "default" ? "" : "'" + r.setting + "'";
+    if (!extra.empty())
+        args += (args.empty() ? "" : ", ") + extra;
+    return "SELECT casemis.casemis_import(" + args + ");";
+}
+
+// Words of each line of text, refilled to lines of at most `width` characters
+// (a longer word stays whole), each line starting with `indent`.
+std::string wrap(const std::string &text, const std::string &indent, size_t width = 78)
+{
+    std::string out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t nl = text.find('\n', start);
+        const std::string line = text.substr(start, nl == std::string::npos ? nl : nl - start);
+        std::string cur = indent;
+        size_t pos = 0;
+        bool first = true;
+        while (pos < line.size()) {
+            size_t sp = line.find(' ', pos);
+            std::string word = line.substr(pos, sp == std::string::npos ? sp : sp - pos);
+            pos = sp == std::string::npos ? line.size() : sp + 1;
+            if (word.empty())
+                continue;
+            if (!first && cur.size() + 1 + word.size() > width) {
+                out += cur + "\n";
+                cur = indent;
+                first = true;
+            }
+            cur += (first ? "" : " ") + word;
+            first = false;
+        }
+        out += cur + "\n";
+        if (nl == std::string::npos)
+            break;
+        start = nl + 1;
+    }
+    return out;
+}
+
+std::string slash(int64_t a, int64_t b) { return std::to_string(a) + " / " + std::to_string(b); }
+
+void recent_runs_text(const RunSummary &r, std::string &b)
+{
+    if (r.recent.empty())
+        return;
+    b += "Last " + std::to_string(r.recent.size()) + " runs of setting \"" + r.setting +
+         "\" (Type A / Type B):\n";
+    b += "  " + pad_right("run", 8) + pad_right("started", 18) + pad_right("status", 12) +
+         pad_left("imported", 14) + pad_left("unmatched", 12) + pad_left("duplicates", 12) +
+         pad_left("errors", 10) + "\n";
+    for (const RecentRun &x : r.recent) {
+        const RunCounts &c = x.counts;
+        std::string status = x.dry_run && x.status != "dry_run" ? x.status + " (dry)" : x.status;
+        b += "  " + pad_right(std::to_string(x.run_id) + (x.run_id == r.run_id ? "*" : ""), 8) +
+             pad_right(x.started_at, 18) + pad_right(status, 12) +
+             pad_left(slash(c.a_imported, c.b_imported), 14) +
+             pad_left(slash(c.a_unmatched, c.b_unmatched), 12) +
+             pad_left(std::to_string(c.a_duplicates), 12) +
+             pad_left(slash(c.a_errors, c.b_errors), 10) + "\n";
+    }
+    b += "  (* this run)\n\n";
+}
+
+} // namespace
+
 bool is_dry(const RunSummary &r) { return r.dry_run || r.status == "dry_run"; }
 
-std::string outcome(const RunSummary &r)
+std::string outcome_text(const RunSummary &r)
 {
     if (r.status == "failed")
         return is_dry(r) ? "DRY RUN FAILED" : "import FAILED";
@@ -26,34 +106,86 @@ std::string outcome(const RunSummary &r)
     return "import " + r.status;
 }
 
-std::string pad_left(int64_t v, size_t width)
-{
-    std::string s = std::to_string(v);
-    return s.size() >= width ? s : std::string(width - s.size(), ' ') + s;
-}
-
 std::string school_year_text(int y)
 {
     int next = (y + 1) % 100;
     return std::to_string(y) + "-" + (next < 10 ? "0" : "") + std::to_string(next);
 }
 
-std::string call_text(const RunSummary &r, const std::string &extra)
+std::string started_by_text(const RunSummary &r)
 {
-    std::string args = r.setting == "default" ? "" : "'" + r.setting + "'";
-    if (!extra.empty())
-        args += (args.empty() ? "" : ", ") + extra;
-    return "SELECT casemis.casemis_import(" + args + ");";
+    std::string s;
+    if (r.trigger == "scheduled")
+        s = ", started by the schedule";
+    else if (r.trigger == "upload")
+        s = ", files uploaded by " + r.run_by;
+    else if (!r.run_by.empty())
+        s = ", started by " + r.run_by;
+    if (r.forced)
+        s += ", forced";
+    return s;
 }
 
-} // namespace
+std::vector<Paragraph> run_explanation(const RunSummary &r)
+{
+    using K = Paragraph::Kind;
+    std::vector<Paragraph> out;
+    if (is_dry(r))
+        out.push_back({K::warning, "DRY RUN",
+                       "nothing was written to the cse or csv tables. The counts and the attached "
+                       "reports show what a real import would have done.",
+                       ""});
+    if (r.status == "failed") {
+        out.push_back({K::problem, "",
+                       "The import failed. Nothing was imported: the special-ed (cse) and services "
+                       "(csv) tables are exactly as they were before this run.",
+                       ""});
+        out.push_back({K::problem, "Reason",
+                       r.message.empty() ? std::string("(no reason recorded)") : r.message, ""});
+        const std::string fix = "Correct the cause named above (the file, its headers, the "
+                                "server or the settings), then run the import again";
+        if (r.trigger == "upload")
+            out.push_back({K::note, "What to do",
+                           fix + " by sending the corrected files with "
+                                 "casemis.casemis_import_files(...).",
+                           ""});
+        else
+            out.push_back({K::note, "What to do", fix + ":", call_text(r, "")});
+    } else if (r.status == "unchanged") {
+        out.push_back({K::warning, "",
+                       "The files are byte for byte the same as those of the last successful run "
+                       "of this setting, so nothing was imported. If that is a mistake (the export "
+                       "did not run), check the system that writes the files. To import these "
+                       "files anyway, call:",
+                       call_text(r, "force => true")});
+    } else if (r.status == "skipped") {
+        out.push_back({K::warning, "",
+                       "Another run of this setting was in progress, so this run did nothing.", ""});
+    }
+    return out;
+}
+
+std::vector<std::string> fetch_instructions(const RunSummary &r)
+{
+    const std::string id = std::to_string(r.run_id);
+    std::vector<std::string> out;
+    for (const LeftOut &l : r.left_out) {
+        if (l.name.size() > 5 && l.name.compare(l.name.size() - 5, 5, ".xlsx") == 0)
+            out.push_back("SELECT casemis.report_xlsx(" + id + ");");
+        else
+            out.push_back("SELECT casemis.report_csv(" + id + ", '" + l.name + "');");
+    }
+    if (!out.empty())
+        out.push_back("SELECT casemis.export_reports(" + id + ", '/a/server/folder');");
+    return out;
+}
 
 std::string run_email_subject(const RunSummary &r)
 {
     std::string where = r.database;
     if (!r.setting.empty() && r.setting != "default")
         where += " (" + r.setting + ")";
-    std::string s = "[casemis_import] " + where + ": " + outcome(r);
+    std::string s = "[casemis_import] " + where + ": " + outcome_text(r);
     if (!r.run_date.empty())
         s += " " + r.run_date;
     return s;
@@ -62,45 +194,21 @@ std::string run_email_subject(const RunSummary &r)
 std::string run_email_body(const RunSummary &r)
 {
     std::string b;
-    const bool failed = r.status == "failed";
-    const bool upload = r.trigger == "upload";
-
-    b += "CASEMIS import into database " + r.database + ": " + outcome(r) + "\n\n";
-    if (is_dry(r))
-        b += "*** DRY RUN: nothing was written to the cse or csv tables. The counts and the\n"
-             "*** attached reports show what a real import would have done.\n\n";
-    if (failed) {
-        b += "The import failed. Nothing was imported: the special-ed (cse) and services (csv)\n"
-             "tables are exactly as they were before this run.\n\n"
-             "Reason:\n  " +
-             (r.message.empty() ? std::string("(no reason recorded)") : r.message) + "\n\n";
-        b += "What to do:\n"
-             "  Correct the cause named above (the file, its headers, the server or the\n"
-             "  settings), then run the import again";
-        if (upload)
-            b += " by sending the corrected files with\n  casemis.casemis_import_files(...).\n\n";
+    b += "CASEMIS import into database " + r.database + ": " + outcome_text(r) + "\n\n";
+    for (const Paragraph &p : run_explanation(r)) {
+        if (p.kind == Paragraph::Kind::warning && !p.heading.empty())
+            b += wrap(p.heading + ": " + p.text, "*** ");
+        else if (!p.heading.empty())
+            b += p.heading + ":\n" + wrap(p.text, "  ");
         else
-            b += ":\n    " + call_text(r, "") + "\n\n";
-    } else if (r.status == "unchanged") {
-        b += "The files are byte for byte the same as those of the last successful run of this\n"
-             "setting, so nothing was imported. If that is a mistake (the export did not run),\n"
-             "check the system that writes the files. To import these files anyway, call:\n"
-             "    " +
-             call_text(r, "force => true") + "\n\n";
-    } else if (r.status == "skipped") {
-        b += "Another run of this setting was in progress, so this run did nothing.\n\n";
+            b += wrap(p.text, "");
+        if (!p.code.empty())
+            b += "    " + p.code + "\n";
+        b += "\n";
     }
 
-    b += "Run " + std::to_string(r.run_id) + ", setting \"" + r.setting + "\"";
-    if (r.trigger == "scheduled")
-        b += ", started by the schedule";
-    else if (upload)
-        b += ", files uploaded by " + r.run_by;
-    else if (!r.run_by.empty())
-        b += ", started by " + r.run_by;
-    if (r.forced)
-        b += ", forced";
-    b += "\n";
+    b += "Run " + std::to_string(r.run_id) + ", setting \"" + r.setting + "\"" +
+         started_by_text(r) + "\n";
     const std::string tz = r.time_zone.empty() ? "" : " (" + r.time_zone + ")";
     if (!r.started_at.empty())
         b += "Started:  " + r.started_at + tz + "\n";
@@ -129,15 +237,20 @@ std::string run_email_body(const RunSummary &r)
     }
     b += "\n";
 
+    const RunCounts &c = r.counts;
+    auto line = [&](const char *label, int64_t v) {
+        b += std::string("  ") + label + pad_left(std::to_string(v), 7) + "\n";
+    };
     b += "Counts (records):\n";
-    b += "  Type A imported:    " + pad_left(r.a_imported, 7) + "\n";
-    b += "  Type A unmatched:   " + pad_left(r.a_unmatched, 7) + "\n";
-    b += "  Type A duplicates:  " + pad_left(r.a_duplicates, 7) + "\n";
-    b += "  Type A errors:      " + pad_left(r.a_errors, 7) + "\n";
-    b += "  Type A not in file: " + pad_left(r.a_not_in_file, 7) + "\n";
-    b += "  Type B imported:    " + pad_left(r.b_imported, 7) + "\n";
-    b += "  Type B unmatched:   " + pad_left(r.b_unmatched, 7) + "\n";
-    b += "  Type B errors:      " + pad_left(r.b_errors, 7) + "\n\n";
+    line("Type A imported:    ", c.a_imported);
+    line("Type A unmatched:   ", c.a_unmatched);
+    line("Type A duplicates:  ", c.a_duplicates);
+    line("Type A errors:      ", c.a_errors);
+    line("Type A not in file: ", c.a_not_in_file);
+    line("Type B imported:    ", c.b_imported);
+    line("Type B unmatched:   ", c.b_unmatched);
+    line("Type B errors:      ", c.b_errors);
+    b += "\n";
 
     if (!r.warnings.empty()) {
         b += "Warnings:\n";
@@ -145,17 +258,29 @@ std::string run_email_body(const RunSummary &r)
             b += "  - " + w + "\n";
         b += "\n";
     }
-    if (!failed && !r.message.empty())
+    if (r.status != "failed" && !r.message.empty())
         b += "Message:\n  " + r.message + "\n\n";
 
     if (r.attachments.empty()) {
-        b += "No reports are attached (this run produced none).\n\n";
+        b += r.left_out.empty() ? "No reports are attached (this run produced none).\n\n"
+                                : "No reports are attached.\n\n";
     } else {
         b += "Attached reports:\n";
         for (const std::string &a : r.attachments)
             b += "  " + a + "\n";
         b += "\n";
     }
+    if (!r.left_out.empty()) {
+        b += "Left out of this email, which would otherwise have been larger than " +
+             std::to_string(r.max_email_bytes) + " bytes (max_email_bytes of the setting):\n";
+        for (const LeftOut &l : r.left_out)
+            b += "  " + l.name + " (" + std::to_string(l.bytes) + " bytes)\n";
+        b += "Ask the DBA for them; in the database they are:\n";
+        for (const std::string &s : fetch_instructions(r))
+            b += "    " + s + "\n";
+        b += "\n";
+    }
+    recent_runs_text(r, b);
     b += "-- \ncasemis_import on database " + r.database +
          ". To send this email again: SELECT casemis.resend_email(" + std::to_string(r.run_id) +
          ");\n";

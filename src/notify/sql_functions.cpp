@@ -1,9 +1,11 @@
 // sql_functions.cpp -- SQL-callable functions of the email and SFTP parts:
-// casemis.resend_email(run_id) and casemis.sftp_host_fingerprint(host, port).
+// casemis.resend_email(run_id), casemis.report_xlsx(run_id) and
+// casemis.sftp_host_fingerprint(host, port).
 #include "pg/boundary.hpp"
 #include "pg/spi.hpp"
 
 #include "notify/report_email.hpp"
+#include "notify/report_files.hpp"
 #include "pg/interrupts.hpp"
 #include "source/sftp.hpp"
 
@@ -13,14 +15,17 @@ extern "C" {
 
 namespace {
 
+// Detoasting may ereport: inside the guard. Copying may throw (bad_alloc): outside it.
 std::string text_arg(FunctionCallInfo fcinfo, int n)
 {
-    std::string out;
+    const char *data = nullptr;
+    size_t len = 0;
     casemis::pg_guard([&] {
         text *t = PG_GETARG_TEXT_PP(n);
-        out.assign(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+        data = VARDATA_ANY(t);
+        len = VARSIZE_ANY_EXHDR(t);
     });
-    return out;
+    return std::string(data, len);
 }
 
 Datum text_result(const std::string &s)
@@ -54,6 +59,33 @@ CASEMIS_FUNCTION(casemis_resend_email)
     std::string status = casemis::notify::send_run_email(run_id, std::nullopt);
     casemis::pg::check_interrupts(); // a cancel during the send raises here
     return text_result(status);
+}
+
+// casemis.report_xlsx(run_id bigint) RETURNS bytea: the run's reports as one
+// Excel workbook, the one its completion email attaches.
+CASEMIS_FUNCTION(casemis_report_xlsx)
+{
+    if (PG_ARGISNULL(0))
+        throw casemis::Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "run_id must not be NULL");
+    const int64_t run_id = PG_GETARG_INT64(0);
+    std::string xlsx;
+    {
+        casemis::pg::Spi spi;
+        if (!spi.query_one("SELECT 1 FROM casemis.import_run WHERE run_id = $1::bigint",
+                           {std::to_string(run_id)}))
+            throw casemis::Error(ERRCODE_NO_DATA_FOUND,
+                                 "import run " + std::to_string(run_id) + " does not exist");
+        xlsx = casemis::notify::run_workbook(spi, run_id,
+                                             casemis::notify::run_reports(spi, run_id, false, false));
+    }
+    Datum d = (Datum)0;
+    casemis::pg_guard([&] {
+        bytea *b = (bytea *)palloc(VARHDRSZ + xlsx.size());
+        SET_VARSIZE(b, VARHDRSZ + xlsx.size());
+        memcpy(VARDATA(b), xlsx.data(), xlsx.size());
+        d = PointerGetDatum(b);
+    });
+    return d;
 }
 
 // casemis.sftp_host_fingerprint(host text, port int DEFAULT 22) RETURNS text:

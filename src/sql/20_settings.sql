@@ -39,6 +39,8 @@ CREATE TABLE casemis.import_settings (
   created_at          timestamptz NOT NULL DEFAULT pg_catalog.now(),
   updated_at          timestamptz NOT NULL DEFAULT pg_catalog.now(),
   file_format         text    NOT NULL DEFAULT 'auto' CHECK (file_format IN ('auto', 'casemis', 'calpads')),
+  max_email_bytes     bigint  NOT NULL DEFAULT 10485760
+                              CONSTRAINT max_email_bytes_positive CHECK (max_email_bytes > 0),
   CONSTRAINT sftp_port_range CHECK (sftp_port BETWEEN 1 AND 65535),
   CONSTRAINT file_names_plain CHECK (
         students_file ~ '^[^/\\]+$' AND services_file ~ '^[^/\\]+$'
@@ -58,6 +60,7 @@ COMMENT ON COLUMN casemis.import_settings.folder_path IS 'Server folder (absolut
 COMMENT ON COLUMN casemis.import_settings.sftp_host_key IS 'Pinned SHA-256 fingerprint of the SFTP server''s host key, as OpenSSH prints it (SHA256:...).';
 COMMENT ON COLUMN casemis.import_settings.school_year IS 'School year processed (2016 for 2016-17); NULL = the school year (July 1 - June 30) holding the run''s date.';
 COMMENT ON COLUMN casemis.import_settings.schedule_days IS 'Days to run: any of mon, tue, wed, thu, fri, sat, sun.';
+COMMENT ON COLUMN casemis.import_settings.max_email_bytes IS 'Largest completion email (bytes, as sent); attachments that would pass it are left out, ImportedRecords first, and the email says how to get them.';
 COMMENT ON COLUMN casemis.import_settings.time_zone IS 'Time zone of schedule_time and of the run''s date.';
 COMMENT ON COLUMN casemis.import_settings.file_format IS 'Which files to read: auto (decided per run from the Student Data file: CALPADS SPED, positional or with a header, else CASEMIS Table A), casemis or calpads.';
 

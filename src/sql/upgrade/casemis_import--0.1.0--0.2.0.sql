@@ -215,6 +215,17 @@ REVOKE EXECUTE ON FUNCTION casemis._layout_field_local() FROM PUBLIC;
 
 
 -- ---------------------------------------------------------------- completion email
+ALTER TABLE casemis.import_settings
+  ADD COLUMN max_email_bytes bigint NOT NULL DEFAULT 10485760
+             CONSTRAINT max_email_bytes_positive CHECK (max_email_bytes > 0);
+COMMENT ON COLUMN casemis.import_settings.max_email_bytes IS 'Largest completion email (bytes, as sent); attachments that would pass it are left out, ImportedRecords first, and the email says how to get them.';
+
+CREATE FUNCTION casemis.report_xlsx(run_id bigint) RETURNS bytea
+LANGUAGE c STABLE
+SET search_path = pg_catalog, pg_temp SET datestyle = 'ISO, MDY'
+AS 'MODULE_PATHNAME', 'casemis_report_xlsx';
+COMMENT ON FUNCTION casemis.report_xlsx(bigint) IS 'A run''s reports as one Excel workbook (.xlsx): a worksheet per non-empty report, every value text.';
+REVOKE EXECUTE ON FUNCTION casemis.report_xlsx(bigint) FROM PUBLIC;
 
 
 -- ---------------------------------------------------------------- run storage
