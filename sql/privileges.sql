@@ -116,6 +116,7 @@ SELECT casemis.casemis_import('priv') AS run \gset
 SELECT status, type_a_imported, run_by FROM casemis.import_run WHERE run_id = :run;
 SELECT count(*) > 0 AS report_rows FROM casemis.import_report WHERE run_id = :run;
 SELECT split_part(casemis.report_csv(:run, 'CASEMIS_TypeA_ImportedRecords.csv'), E'\r\n', 1) AS header;
+SELECT substr(casemis.report_xlsx(:run), 1, 2) = '\x504b'::bytea AS operator_gets_the_workbook;
 SELECT name, last_status FROM casemis.status;
 SELECT name, source, students_file, school_year, enabled FROM casemis.import_settings;
 -- ... but not the secrets, nor the whole row
