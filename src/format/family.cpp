@@ -16,8 +16,13 @@ std::string_view first_line(std::string_view head)
 {
     if (head.size() >= 3 && head.substr(0, 3) == "\xEF\xBB\xBF")
         head.remove_prefix(3);
-    const size_t end = head.find_first_of("\r\n");
-    return end == std::string_view::npos ? head : head.substr(0, end);
+    for (;;) { // blank lines are skipped, as the reader skips them
+        const size_t end = head.find_first_of("\r\n");
+        const std::string_view line = end == std::string_view::npos ? head : head.substr(0, end);
+        if (end == std::string_view::npos || line.find_first_not_of(" \t") != std::string_view::npos)
+            return line;
+        head.remove_prefix(end + 1);
+    }
 }
 
 char guess_separator(std::string_view line)

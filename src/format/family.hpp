@@ -27,7 +27,7 @@ struct FileShape {
 // The separator of a first line: '^' when it holds more carets than commas.
 char guess_separator(std::string_view first_line);
 
-// The first line of a file's leading bytes (after a UTF-8 BOM; up to CR or LF).
+// The first non-blank line of a file's leading bytes (after a UTF-8 BOM; up to CR or LF).
 std::string_view first_line(std::string_view head);
 
 // A file's shape from its first record (split with `separator`), given the

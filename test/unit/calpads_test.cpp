@@ -94,6 +94,8 @@ TEST(separator_guess_and_first_line)
     CHECK_EQ(guess_separator("SPED,,,0117879"), ',');
     CHECK_EQ(std::string(first_line("\xEF\xBB\xBFSPED^A\r\nSPED^B\n")), std::string("SPED^A"));
     CHECK_EQ(std::string(first_line("one line, no end")), std::string("one line, no end"));
+    CHECK_EQ(std::string(first_line("\r\n  \t\nSPED^x\r\n")), std::string("SPED^x")); // blank lines skipped
+    CHECK_EQ(std::string(first_line("\r\n\r\n")), std::string(""));
 }
 
 TEST(classify_positional_header_and_casemis)
