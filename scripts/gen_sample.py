@@ -399,6 +399,7 @@ class SpedWriter:
               28: "DISABILIT1", 29: "DISABILIT2", 44: "SPEC_TRANS", 45: "PARINPUT", 46: "EXIT_DATE"}
     DATES = (13, 17, 19, 21, 27, 46)
     PLAN = {"10": "100", "15": "150", "20": "200", "30": "300", "70": "700", "80": "800", "90": "900"}
+    SETTING = {"400": "400", "450": "401", "460": "402", "470": "403", "480": "500"}  # federal setting -> 14.31
 
     def __init__(self, f):
         self.f = f
@@ -416,13 +417,14 @@ class SpedWriter:
         r[19] = "20"
         r[21] = meeting_id(a[COL["SSID"]], a[COL["STUDENT_ID"]])
         r[23] = self.PLAN.get(a[COL["PLAN_TYPE"]], a[COL["PLAN_TYPE"]])
-        r[30] = a[COL["FEDSET_SCH"]]
+        r[30] = self.SETTING.get(a[COL["FEDSET_SCH"]], a[COL["FEDSET_SCH"]])
         r[48] = a[COL["EXIT_RESON"]]
         self.f.write("^".join(r) + "\r\n")
 
 
 class SsrvWriter:
     """Table B rows (10 fields) written as SSRV records (18 fields, '^')."""
+    FREQUENCY = {"1": "10", "2": "20", "3": "30", "4": "40"}  # Service Frequency Code (15.16)
 
     def __init__(self, f):
         self.f = f
@@ -430,7 +432,8 @@ class SsrvWriter:
     def writerow(self, b):
         selpa, selpa_id, ssid, service, provider, location, freq, dur = b[:8]
         r = ["SSRV", "", "", DISTRICT, "", "", "", "%d-%02d" % (SCHOOL_YEAR, (SCHOOL_YEAR + 1) % 100),
-             ssid, selpa, DISTRICT, meeting_id(ssid, selpa_id), service, provider, location, freq, dur, selpa_id]
+             ssid, selpa, DISTRICT, meeting_id(ssid, selpa_id), service, provider, location,
+             self.FREQUENCY.get(freq, freq), dur, selpa_id]
         self.f.write("^".join(r) + "\r\n")
 
     def writerows(self, rows):
