@@ -114,6 +114,11 @@ SELECT status, message FROM casemis.import_run WHERE run_id = :run;
 UPDATE casemis.import_settings SET folder_path = :'fx' || 'calpads_mixed_b' WHERE name = 'cp';
 SELECT casemis.casemis_import('cp', force => true) AS run \gset
 SELECT status, message FROM casemis.import_run WHERE run_id = :run;
+-- beside a SPED file, a Services header row with neither family's key headers
+-- is an SSRV file missing one: the SSRV check names it
+UPDATE casemis.import_settings SET folder_path = :'fx' || 'calpads_ssrv_badkey' WHERE name = 'cp';
+SELECT casemis.casemis_import('cp', force => true) AS run \gset
+SELECT status, message FROM casemis.import_run WHERE run_id = :run;
 SELECT (SELECT count(*) FROM (SELECT * FROM casemis.cse EXCEPT SELECT * FROM before_cse) d) AS cse_changed,
        (SELECT count(*) FROM (SELECT * FROM casemis.csv EXCEPT SELECT * FROM before_csv) d) AS csv_changed,
        (SELECT count(*) FROM casemis.import_report p JOIN casemis.import_run r USING (run_id)

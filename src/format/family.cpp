@@ -101,7 +101,11 @@ FamilyChoice choose_family(FormatSetting setting, const FileShape &students, con
         return c;
     }
     c.family = sped_header ? Family::Calpads : students.family;
-    if (has_services && services.family != c.family)
+    // Likewise beside a SPED file: a header row with neither family's keys is an
+    // SSRV header row missing a key header.
+    const bool ssrv_header = c.family == Family::Calpads && services.family == Family::Casemis &&
+                             services.header && !services.casemis_keys;
+    if (has_services && services.family != c.family && !ssrv_header)
         c.failure = "the Student Data file " + students_label + " looks like " + describe(students, false) +
                     ", but the Services file " + services_label + " looks like " + describe(services, true) +
                     ": both files must be of the same family (CASEMIS Table A and B, or CALPADS SPED and SSRV).";

@@ -108,10 +108,11 @@ RunLayouts run_layouts(pg::Spi &spi, const std::string &file_format, const sourc
     Layout sped = load_layout(spi, std::string("SPED"));
     Layout table_a = load_layout(spi, 'A');
     rl.students_shape = file_shape(students, limits, sped, &table_a);
-    Layout ssrv;
+    Layout ssrv, table_b;
     if (with_services) {
         ssrv = load_layout(spi, std::string("SSRV"));
-        rl.services_shape = file_shape(services, limits, ssrv);
+        table_b = load_layout(spi, 'B');
+        rl.services_shape = file_shape(services, limits, ssrv, &table_b);
     }
     const FamilyChoice c = choose_family(format_setting(file_format), rl.students_shape, students.label,
                                          with_services, rl.services_shape, services.label);
@@ -128,7 +129,7 @@ RunLayouts run_layouts(pg::Spi &spi, const std::string &file_format, const sourc
         rl.services_shape = FileShape{};
         rl.students = std::move(table_a);
         if (with_services)
-            rl.services = load_layout(spi, 'B');
+            rl.services = std::move(table_b);
     }
     return rl;
 }

@@ -122,6 +122,13 @@ TEST(classify_positional_header_and_casemis)
     CHECK(s.family == Family::Casemis && s.header && s.separator == ',');
 }
 
+FileShape table_b0()
+{
+    FileShape s;
+    s.casemis_keys = true; // a Table B header row
+    return s;
+}
+
 TEST(choose_family_rules)
 {
     const FileShape casemis{}, sped_pos{Family::Calpads, false, '^'}, sped_hdr{Family::Calpads, true, ','};
@@ -131,9 +138,16 @@ TEST(choose_family_rules)
     CHECK(c.failure.empty() && c.family == Family::Casemis);
     c = choose_family(FormatSetting::Auto, sped_hdr, "a.csv", false, casemis, "b.csv");
     CHECK(c.failure.empty() && c.family == Family::Calpads); // no Services file: nothing to compare
-    c = choose_family(FormatSetting::Auto, sped_pos, "a.txt", true, casemis, "b.csv");
+    c = choose_family(FormatSetting::Auto, sped_pos, "a.txt", true, table_b0(), "b.csv");
     CHECK(c.failure.find("a.txt") != std::string::npos && c.failure.find("b.csv") != std::string::npos);
     CHECK(c.failure.find("CASEMIS Table B") != std::string::npos);
+    FileShape table_b = casemis;
+    table_b.casemis_keys = true;
+    c = choose_family(FormatSetting::Auto, sped_pos, "a.txt", true, table_b, "b.csv");
+    CHECK(!c.failure.empty());
+    // beside SPED, a header row with neither family's keys is an SSRV file missing a key header
+    c = choose_family(FormatSetting::Auto, sped_pos, "a.txt", true, casemis, "b.csv");
+    CHECK(c.failure.empty() && c.family == Family::Calpads);
     c = choose_family(FormatSetting::Casemis, sped_pos, "a.txt", false, casemis, "");
     CHECK(c.failure.find("looks like a CALPADS SPED file without a header row") != std::string::npos);
     FileShape table_a = casemis;
