@@ -65,8 +65,9 @@ void recent_runs_text(const RunSummary &r, std::string &b)
 {
     if (r.recent.empty())
         return;
-    b += "Last " + std::to_string(r.recent.size()) + " runs of setting \"" + r.setting +
-         "\" (Type A / Type B):\n";
+    b += (r.recent.size() == 1 ? std::string("The last run")
+                                : "Last " + std::to_string(r.recent.size()) + " runs") +
+         " of setting \"" + r.setting + "\" (Type A / Type B):\n";
     b += "  " + pad_right("run", 8) + pad_right("started", 18) + pad_right("status", 12) +
          pad_left("imported", 14) + pad_left("unmatched", 12) + pad_left("duplicates", 12) +
          pad_left("errors", 10) + "\n";
