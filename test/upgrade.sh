@@ -245,11 +245,13 @@ schema_dump() {  # file: the schema, every extension member object included
     # pg_upgrade, frozen xids, the OID list of config tables (compared by name
     # below), the value old rows get for a column added with a default, and
     # sequence positions (data, not schema).
+    # (and the "-- set missing value." comment pg_dump puts before each such value,
+    # with the blank lines around it: cat -s)
     sed -E -e '/binary_upgrade_set_next_/d' -e '/binary_upgrade_set_missing_value/d' \
-        -e '/^SELECT pg_catalog\.setval\(/d' \
+        -e '/^-- set missing value\.$/d' -e '/^SELECT pg_catalog\.setval\(/d' \
         -e "s/relfrozenxid = '[0-9]+', relminmxid = '[0-9]+'/relfrozenxid = 'X', relminmxid = 'X'/" \
         -e "s/^WHERE oid = '[0-9]+';$/WHERE oid = 'X';/" \
-        -e "/binary_upgrade_create_empty_extension/s/'\{[0-9,]*\}'/'{X}'/" "$1.raw" >"$1"
+        -e "/binary_upgrade_create_empty_extension/s/'\{[0-9,]*\}'/'{X}'/" "$1.raw" | cat -s >"$1"
     q "SELECT e.extname, c::regclass, cond FROM pg_extension e,
               unnest(e.extconfig, e.extcondition) AS x(c, cond) ORDER BY 1, 2" >>"$1"
 }
