@@ -26,10 +26,10 @@ GRANT EXECUTE ON FUNCTION casemis.casemis_import(text, boolean, boolean),
 GRANT SELECT ON casemis.students TO :"operator";
 
 -- runs, their report rows, the report files, the status of each setting
-GRANT SELECT ON casemis.import_run, casemis.import_report, casemis.report_kind, casemis.status
+GRANT SELECT ON casemis.import_run, casemis.runs, casemis.import_report, casemis.report_kind, casemis.status
    TO :"operator";
 GRANT EXECUTE ON FUNCTION casemis.report_csv(bigint, text), casemis.report_xlsx(bigint),
-                          casemis.csv_field(text), casemis._status_rows()
+                          casemis.csv_field(text), casemis._status_rows(), casemis.check_run(bigint)
    TO :"operator";
 
 -- the settings, column by column: every column except the three secrets

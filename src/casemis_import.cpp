@@ -114,10 +114,19 @@ CASEMIS_FUNCTION(casemis_export_reports)
     std::vector<std::string> paths;
     {
         casemis::pg::Spi spi;
-        auto run = spi.query_one("SELECT services_file IS NOT NULL FROM casemis.import_run WHERE run_id = $1::bigint",
+        auto run = spi.query_one("SELECT services_file IS NOT NULL, status FROM casemis.import_run WHERE run_id = $1::bigint",
                                  {std::to_string(run_id)});
         if (!run)
             throw casemis::Error(ERRCODE_NO_DATA_FOUND, "import run " + std::to_string(run_id) + " does not exist");
+        // A failed (unchanged, skipped, ...) run has no reports: its empty files
+        // must not replace a good set in the directory.
+        const std::string status = (*run)[1].value_or("");
+        if (status != "succeeded" && status != "dry_run")
+            throw casemis::Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                                 "import run " + std::to_string(run_id) + " has status " + status + ": it has no reports to export",
+                                 "", "Only a succeeded or dry_run run has reports; export the reports of the last "
+                                     "succeeded run: SELECT run_id FROM casemis.runs WHERE status = 'succeeded' "
+                                     "ORDER BY run_id DESC LIMIT 1.");
         const bool with_b = (*run)[0].value_or("f") == "t";
         auto kinds = spi.query("SELECT report FROM casemis.report_kind WHERE $1::boolean OR report LIKE 'CASEMIS_TypeA%' "
                                "ORDER BY ordinal",

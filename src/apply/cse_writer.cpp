@@ -64,11 +64,12 @@ CseWriter::CseWriter(pg::Spi &spi, const HeaderCheck &hc, const Layout &layout, 
             unknown_order_.push_back(static_cast<int>(c));
     // Which students this run wrote, for NotInFile: a real run stamps last_run_id on
     // every cse row it writes; only a dry run needs the list kept aside.
+    // A dry run reads the stored rows too, to count what it would insert and update.
+    load_stored();
     if (dry_run_) {
         spi_.exec("CREATE TEMP TABLE casemis_written (student_id bigint PRIMARY KEY) ON COMMIT DROP");
         return;
     }
-    load_stored();
     spi_.exec("CREATE TEMP TABLE casemis_cse_stage (LIKE casemis.cse) ON COMMIT DROP");
     spi_.exec("ALTER TABLE pg_temp.casemis_cse_stage ADD COLUMN fillers_given boolean");
     spi_.exec("CREATE TEMP TABLE casemis_cse_touch (student_id bigint) ON COMMIT DROP");
@@ -147,15 +148,20 @@ bool CseWriter::changes(const Stored &s, const ValidatedRecord &vr, bool fillers
 
 void CseWriter::add(int64_t sid, const std::string &sid_text, const ValidatedRecord &vr)
 {
-    if (dry_run_) {
-        written_.add(sid_text);
-        written_.end_row();
-        return;
-    }
     // The filler rule: all six blank leaves the stored values alone.
     bool fillers_given = false;
     for (int c : tg_.fillers)
         fillers_given = fillers_given || (c >= 0 && !vr.null[c]);
+    auto it = std::lower_bound(stored_.begin(), stored_.end(), sid,
+                               [](const Stored &s, int64_t id) { return s.sid < id; });
+    const bool is_new = it == stored_.end() || it->sid != sid;
+    const bool unchanged = !is_new && !changes(*it, vr, fillers_given);
+    if (dry_run_) { // counted as the real run would count it
+        written_.add(sid_text);
+        written_.end_row();
+        ++(is_new ? n_.inserted : unchanged ? n_.unchanged : n_.updated);
+        return;
+    }
     extra_.clear();
     for (int c : tg_.unknown) {
         if (vr.null[c])
@@ -167,10 +173,7 @@ void CseWriter::add(int64_t sid, const std::string &sid_text, const ValidatedRec
     }
     if (!extra_.empty())
         extra_ += '}';
-    auto it = std::lower_bound(stored_.begin(), stored_.end(), sid,
-                               [](const Stored &s, int64_t id) { return s.sid < id; });
-    const bool is_new = it == stored_.end() || it->sid != sid;
-    if (!is_new && !changes(*it, vr, fillers_given)) {
+    if (unchanged) {
         touch_.add(sid_text); // only last_updated and last_run_id
         touch_.end_row();
         ++n_.unchanged;

@@ -29,7 +29,7 @@ class CseWriter {
     void add(int64_t student_id, const std::string &student_id_text, const format::ValidatedRecord &vr);
 
     struct Counts {
-        uint64_t inserted = 0, updated = 0; // both 0 in a dry run
+        uint64_t inserted = 0, updated = 0; // a dry run: what it would insert and update
         uint64_t unchanged = 0;             // of the updated: only last_updated and last_run_id written
     };
     Counts finish();

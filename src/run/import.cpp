@@ -71,8 +71,9 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
                           {std::to_string(in.role), *roster_rel});
     if (may.value_or("false") != "true") {
         auto who = spi.scalar("SELECT rolname::text FROM pg_catalog.pg_roles WHERE oid = $1::oid", {std::to_string(in.role)});
-        throw RunFailure("role \"" + who.value_or("?") + "\" may not SELECT from the roster " + *roster_rel +
-                         ". Hint: GRANT SELECT ON " + *roster_rel + " TO " + who.value_or("?") + ".");
+        throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                    "role \"" + who.value_or("?") + "\" may not SELECT from the roster " + *roster_rel, "",
+                    "GRANT SELECT ON " + *roster_rel + " TO " + who.value_or("?") + ".");
     }
     // read as the caller, never as the extension's owner (see roster_copy.cpp)
     const std::string roster_copy = copy_roster_as_caller(spi, *roster_rel, in.role);
@@ -223,9 +224,13 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
                 cse.add(sid, sid_text, vr);
         }
         const auto n = cse.finish();
-        notice(std::string(in.dry_run ? "dry run: cse not written; " : "cse: ") + std::to_string(n.inserted) +
-               " rows inserted, " + std::to_string(n.updated) + " updated, " + std::to_string(n.unchanged) +
-               " unchanged (last_updated only) in " + elapsed(t3));
+        if (in.dry_run)
+            notice("dry run: cse not written; it would insert " + std::to_string(n.inserted) + " rows, update " +
+                   std::to_string(n.updated) + " and leave " + std::to_string(n.unchanged) +
+                   " unchanged (last_updated only) in " + elapsed(t3));
+        else
+            notice("cse: " + std::to_string(n.inserted) + " rows inserted, " + std::to_string(n.updated) +
+                   " updated, " + std::to_string(n.unchanged) + " unchanged (last_updated only) in " + elapsed(t3));
     }
 
     // ---- pass 2, Table B: replace the services of the school year
@@ -241,6 +246,7 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
         ValidatedRecord vr;
         std::string sid_text;
         size_t index = 0;
+        uint64_t b_rows = 0;
         while (fb.next(rec)) {
             if ((index & 0x3FF) == 0)
                 check_interrupts();
@@ -252,14 +258,22 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
             }
             sid_text = std::to_string(roster.student_id(b.roster));
             reports.table_b(rec, kb, vr, Outcome::Imported, b.reason, sid_text);
-            if (replace.of[b.roster])
+            if (replace.of[b.roster]) {
                 csv.add(sid_text, rec, vr);
+                ++b_rows;
+            }
         }
         const auto n = csv.finish();
-        notice(std::string(in.dry_run ? "dry run: csv not written; " : "csv: ") + std::to_string(replace.count) +
-               " students' services for school year " + std::to_string(in.school_year) + " replaced (" +
-               std::to_string(n.deleted) + " rows deleted, " + std::to_string(n.inserted) + " inserted), " +
-               std::to_string(unchanged) + " unchanged, in " + elapsed(t4));
+        if (in.dry_run)
+            notice("dry run: csv not written; it would replace " + std::to_string(replace.count) +
+                   " students' services for school year " + std::to_string(in.school_year) + " (would insert " +
+                   std::to_string(b_rows) + " rows), " + std::to_string(unchanged) + " unchanged, in " +
+                   elapsed(t4));
+        else
+            notice("csv: " + std::to_string(replace.count) + " students' services for school year " +
+                   std::to_string(in.school_year) + " replaced (" + std::to_string(n.deleted) + " rows deleted, " +
+                   std::to_string(n.inserted) + " inserted), " + std::to_string(unchanged) + " unchanged, in " +
+                   elapsed(t4));
     }
     reports.finish();
 

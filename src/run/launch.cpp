@@ -13,6 +13,7 @@
 #include "source/spool.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "libpq/pqformat.h"
 #include "libpq/pqmq.h"
@@ -150,6 +151,13 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
         throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "notify address is too long");
 
     pg_guard([&] { check_role_can_login(GetUserId()); });
+    if (IsTransactionBlock())
+        pg_guard([] {
+            ereport(NOTICE,
+                    (errmsg("the import runs and commits in a transaction of its own: a ROLLBACK of this "
+                            "transaction block will not undo it"),
+                     errhint("Call casemis_import outside BEGIN ... COMMIT to avoid surprises.")));
+        });
 
     // Everything below owns no C++ object with a destructor across PG calls
     // except inside the explicit guards.
@@ -281,9 +289,13 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
     std::string status = sh->status, message = sh->message;
     pg_guard([&] { dsm_detach(seg); });
 
-    if (result == Result::UnknownSetting)
+    if (result == Result::UnknownSetting) // message: the names that exist
         throw Error(ERRCODE_UNDEFINED_OBJECT, "import setting \"" + settings_name + "\" does not exist", "",
-                    "Create it with INSERT INTO casemis.import_settings (name, ...) VALUES ('" + settings_name + "', ...).");
+                    message.empty()
+                        ? "No setting exists yet: create one with INSERT INTO casemis.import_settings (name, "
+                          "folder_path, time_zone) VALUES ('" + settings_name + "', '/path/to/folder', "
+                          "'America/Los_Angeles')."
+                        : "The settings are: " + message + ".");
     if (result == Result::NoPermission)
         throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, message);
     if (run_id == 0)

@@ -94,9 +94,10 @@ Layout load_layout(pg::Spi &spi, const std::string &t)
                              "AND attname = $2 AND attnum > 0 AND NOT attisdropped",
                              {std::string(rel), f.target});
         if (ok.value_or("0") == "0")
-            throw RunFailure("layout " + t + " field " + f.header + " names target column \"" + f.target +
-                             "\", which " + rel + " does not have. Hint: fix casemis.layout_field or ALTER TABLE " +
-                             rel + " ADD COLUMN " + f.target + " text.");
+            throw Error(ERRCODE_UNDEFINED_COLUMN,
+                        "layout " + t + " field " + f.header + " names target column \"" + f.target + "\", which " +
+                            rel + " does not have",
+                        "", std::string("Fix casemis.layout_field, or ALTER TABLE ") + rel + " ADD COLUMN " + f.target + " text.");
     }
     return l;
 }

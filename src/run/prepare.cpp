@@ -65,6 +65,9 @@ static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
     auto row = spi.query_one("SELECT " + cols + " FROM casemis.import_settings WHERE name = $1",
                              {std::string(sh.settings_name)});
     if (!row) {
+        // The caller's HINT lists the settings that exist (a typo, most often).
+        auto names = spi.scalar("SELECT string_agg(name, ', ' ORDER BY name) FROM casemis.import_settings");
+        strlcpy(sh.message, names.value_or("").c_str(), sizeof(sh.message));
         sh.result = Result::UnknownSetting;
         return;
     }
@@ -81,8 +84,14 @@ static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
         scheduled_for = std::string(ts);
     }
     pg::Value notify_addr;
-    if (sh.has_notify)
+    if (sh.has_notify) {
         notify_addr = std::string(sh.notify);
+        if (p.str("smtp_url").empty())
+            warning("notify => '" + std::string(sh.notify) + "': setting \"" + name +
+                        "\" has no mail server (smtp_url), so no email will be sent",
+                    "UPDATE casemis.import_settings SET smtp_url = 'smtp://mail.district.example:587' WHERE name = '" +
+                        name + "'; then SELECT casemis.resend_email(run_id) sends this run's email.");
+    }
 
     // One run of a setting at a time: a session-level advisory lock, held by
     // this worker until it exits (so a crash releases it too).

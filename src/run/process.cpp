@@ -59,9 +59,10 @@ source::FileInfo fetch(const RunShared &sh, const Prepared &p, bool table_a, sou
     const std::string &name = p.str(table_a ? "students_file" : "services_file");
     if (p.str("source") == "folder") {
         if (p.str("folder_path").empty())
-            throw RunFailure("setting \"" + std::string(sh.settings_name) +
-                             "\" has source 'folder' but no folder_path. Hint: UPDATE casemis.import_settings "
-                             "SET folder_path = '/path/to/folder' WHERE name = '" + sh.settings_name + "'.");
+            throw Error(ERRCODE_INVALID_PARAMETER_VALUE,
+                        "setting \"" + std::string(sh.settings_name) + "\" has source 'folder' but no folder_path",
+                        "", "UPDATE casemis.import_settings SET folder_path = '/path/to/folder' WHERE name = '" +
+                                std::string(sh.settings_name) + "'.");
         return source::copy_from_folder(p.str("folder_path"), name, spool, max_size, ci);
     }
 #ifdef CASEMIS_HAVE_SFTP
@@ -105,7 +106,28 @@ void check_text(const source::FileInfo &f)
                          ") is neither valid UTF-8 nor Windows-1252 text");
 }
 
+// The same file given as Table A and Table B (an export that wrote one table
+// under both names) fails the run saying so, not with "key header missing".
+void check_distinct(const source::FileInfo &fa, const source::FileInfo &fb)
+{
+    const bool upload = fa.origin == "upload";
+    if (fa.sha256 == fb.sha256)
+        throw Error(ERRCODE_INVALID_PARAMETER_VALUE,
+                    (upload ? std::string("the uploaded Table A and Table B")
+                            : "the Table A file " + fa.label + " and the Table B file " + fb.label) +
+                        " are the same file (both SHA-256 " + fa.sha256 + ")",
+                    "", "The export wrote one table under both names: send the Student Data file as Table A and "
+                        "the Student Services file as Table B.");
+}
+
 } // namespace
+
+void record_files(pg::Spi &spi, int64 run_id, const FilesRead &f)
+{
+    spi.exec("UPDATE casemis.import_run SET students_file = $2, students_size = $3::bigint, students_sha256 = $4, "
+             "services_file = $5, services_size = $6::bigint, services_sha256 = $7 WHERE run_id = $1::bigint",
+             {std::to_string(run_id), f.a_label, f.a_size, f.a_sha256, f.b_label, f.b_size, f.b_sha256});
+}
 
 void process(RunShared &sh, Prepared &p)
 {
@@ -124,15 +146,24 @@ void process(RunShared &sh, Prepared &p)
         source::FileInfo fa = fetch(sh, p, true, spool_a), fb;
         if (want_b)
             fb = fetch(sh, p, false, spool_b);
-        spi.exec("UPDATE casemis.import_run SET students_file = $2, students_size = $3::bigint, students_sha256 = $4, "
-                 "services_file = $5, services_size = $6::bigint, services_sha256 = $7 WHERE run_id = $1::bigint",
-                 {run_id, fa.label, std::to_string(fa.size), fa.sha256, want_b ? pg::Value(fb.label) : std::nullopt,
-                  want_b ? pg::Value(std::to_string(fb.size)) : std::nullopt,
-                  want_b ? pg::Value(fb.sha256) : std::nullopt});
+        FilesRead &files = p.files;
+        files.a_label = fa.label;
+        files.a_size = std::to_string(fa.size);
+        files.a_sha256 = fa.sha256;
+        if (want_b) {
+            files.b_label = fb.label;
+            files.b_size = std::to_string(fb.size);
+            files.b_sha256 = fb.sha256;
+        }
+        files.fetched = true;
+        record_files(spi, sh.run_id, files);
         notice("fetched " + fa.label + " (" + std::to_string(fa.size) + " bytes, SHA-256 " + fa.sha256 + ")" +
                (want_b ? " and " + fb.label + " (" + std::to_string(fb.size) + " bytes, SHA-256 " + fb.sha256 + ")"
                        : std::string()) +
                " in " + seconds_since(t0));
+
+        if (want_b)
+            check_distinct(fa, fb);
 
         // 2. The same files as the last successful run: nothing to do.
         bool unchanged = false;
@@ -146,10 +177,12 @@ void process(RunShared &sh, Prepared &p)
             if (last && (*last)[1] == fa.sha256 && (*last)[2] == (want_b ? pg::Value(fb.sha256) : std::nullopt)) {
                 unchanged = true;
                 final_status = "unchanged";
+                // A dry run's advice keeps it a dry run.
                 message = "unchanged: the files are byte for byte those of run " + *(*last)[0] +
                           ", the last successful run of this setting; nothing was imported. Replace the files "
                           "before the next run, or call casemis.casemis_import('" + std::string(sh.settings_name) +
-                          "', force => true) to import them again.";
+                          (sh.dry_run ? "', dry_run => true, force => true) to dry-run them again."
+                                      : "', force => true) to import them again.");
             }
         }
 
@@ -213,6 +246,7 @@ void process(RunShared &sh, Prepared &p)
         }
 
         const auto &c = counts;
+        p.counts = counts;
         spi.exec("UPDATE casemis.import_run SET status = $2, finished_at = clock_timestamp(), message = $3, "
                  "warnings = $4::text[], type_a_imported = $5::int, type_a_unmatched = $6::int, "
                  "type_a_duplicates = $7::int, type_a_errors = $8::int, type_a_not_in_file = $9::int, "

@@ -5,9 +5,21 @@
 #include <string>
 
 #include "pg/spi.hpp"
+#include "run/import.hpp"
 #include "run/shared.hpp"
 
 namespace casemis::run {
+
+// The files a run fetched, in text form for import_run (B: NULL without services).
+struct FilesRead {
+    bool fetched = false;
+    std::string a_label, a_size, a_sha256;
+    pg::Value b_label, b_size, b_sha256;
+};
+
+// Records them on the run's row. A run that fails afterwards records them
+// again with its outcome, outside its rolled-back transaction.
+void record_files(pg::Spi &spi, int64 run_id, const FilesRead &f);
 
 // The committed settings row and what the run derived from it.
 struct Prepared {
@@ -16,6 +28,8 @@ struct Prepared {
     std::string run_date;   // YYYY-MM-DD in the setting's time zone
     int school_year = 0;
     std::string caller;     // the calling role's name
+    FilesRead files;        // set once the files are fetched
+    ImportCounts counts;    // set when the run is recorded (the log line)
 
     const std::string &str(const char *col) const; // "" for NULL
     bool has(const char *col) const;

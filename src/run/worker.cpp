@@ -59,9 +59,11 @@ void notice(const std::string &msg)
     pg_guard([&] { ereport(NOTICE, (errmsg_internal("%s", msg.c_str()))); });
 }
 
-void warning(const std::string &msg)
+void warning(const std::string &msg, const std::string &hint)
 {
-    pg_guard([&] { ereport(WARNING, (errmsg_internal("%s", msg.c_str()))); });
+    pg_guard([&] {
+        ereport(WARNING, (errmsg_internal("%s", msg.c_str()), hint.empty() ? 0 : errhint("%s", hint.c_str())));
+    });
 }
 
 void set_activity(const std::string &what)
@@ -121,7 +123,7 @@ template <typename F> bool run_phase(F &&phase, std::string &failure, int &sqlst
 // A cancel still pending here (it came while the run was failing for another
 // reason, e.g. blocked in a system call) has nothing left to cancel: it must
 // not stop the outcome from being recorded.
-void record_failure(RunShared &sh, const std::string &message)
+void record_failure(RunShared &sh, const Prepared &p, const std::string &message)
 {
     std::string why;
     int sqlstate = 0;
@@ -134,6 +136,8 @@ void record_failure(RunShared &sh, const std::string &message)
                 spi.exec("UPDATE casemis.import_run SET status = 'failed', finished_at = clock_timestamp(), "
                          "message = $2 WHERE run_id = $1::bigint",
                          {std::to_string(sh.run_id), message});
+                if (p.files.fetched) // the run's own record of them was rolled back
+                    record_files(spi, sh.run_id, p.files);
             }
             commit_transaction();
         },
@@ -145,19 +149,16 @@ void record_failure(RunShared &sh, const std::string &message)
     set_out(sh, "failed", message);
 }
 
-
-} // namespace
-
-void execute(RunShared &sh) noexcept
+// The run itself: its three phases; the outcome is on import_run and in sh.
+void execute_run(RunShared &sh, Prepared &prep) noexcept
 {
-    Prepared prep;
     std::string failure;
     int sqlstate = 0;
 
     // 1. The setting, the lock, the run row -- committed before any file is read.
     if (!run_phase([&] { prepare(sh, prep); }, failure, sqlstate)) {
         if (sh.run_id != 0)
-            record_failure(sh, failure);
+            record_failure(sh, prep, failure);
         else
             set_out(sh, "failed", failure);
         return;
@@ -170,12 +171,52 @@ void execute(RunShared &sh) noexcept
         // Canceled by the caller, which said why.
         if (sqlstate == ERRCODE_QUERY_CANCELED && sh.cancel_reason[0])
             failure = "canceled: " + std::string(sh.cancel_reason, strnlen(sh.cancel_reason, sizeof(sh.cancel_reason)));
-        record_failure(sh, failure);
+        record_failure(sh, prep, failure);
     }
 
     // 3. Only now, with the outcome committed, the email.
     if (!run_phase([&] { notify(sh, prep); }, failure, sqlstate))
         elog(LOG, "casemis_import: email of run " INT64_FORMAT " failed: %s", sh.run_id, failure.c_str());
+}
+
+// One server-log line per run, so that log monitoring sees a failed nightly
+// run: LOG, or WARNING for a failed or skipped run. Only the server log gets
+// it: the caller already has the run's NOTICE or WARNING.
+void log_outcome(const RunShared &sh, const Prepared &p)
+{
+    const char *trigger = sh.trigger == Trigger::Upload      ? "upload"
+                          : sh.trigger == Trigger::Scheduled ? "scheduled"
+                                                             : "manual";
+    const std::string status(sh.status, strnlen(sh.status, sizeof(sh.status)));
+    const bool bad = status != "succeeded" && status != "dry_run" && status != "unchanged";
+    const ImportCounts &c = p.counts;
+    std::string line = "casemis_import run " + std::to_string(sh.run_id) + " of setting \"" + sh.settings_name +
+                       "\" (" + trigger + (sh.dry_run ? ", dry run" : "") + "): " + status +
+                       "; Table A " + std::to_string(c.a_imported) + " imported, " + std::to_string(c.a_unmatched) +
+                       " unmatched, " + std::to_string(c.a_duplicates) + " duplicates, " +
+                       std::to_string(c.a_errors) + " errors, " + std::to_string(c.a_not_in_file) +
+                       " not in file; Table B " + std::to_string(c.b_imported) + " imported, " +
+                       std::to_string(c.b_unmatched) + " unmatched, " + std::to_string(c.b_errors) + " errors";
+    if (bad)
+        line += ": " + std::string(sh.message, strnlen(sh.message, sizeof(sh.message)));
+    const int saved = client_min_messages;
+    client_min_messages = ERROR;
+    pg_guard([&] { ereport(bad ? WARNING : LOG, (errmsg_internal("%s", line.c_str()))); });
+    client_min_messages = saved;
+}
+
+} // namespace
+
+void execute(RunShared &sh) noexcept
+{
+    Prepared prep;
+    execute_run(sh, prep);
+    if (sh.run_id == 0)
+        return; // no run was recorded: the call itself failed, and raises
+    std::string failure;
+    int sqlstate = 0;
+    if (!run_phase([&] { log_outcome(sh, prep); }, failure, sqlstate))
+        elog(LOG, "casemis_import: could not log run " INT64_FORMAT ": %s", sh.run_id, failure.c_str());
 }
 
 } // namespace casemis::run

@@ -196,6 +196,16 @@ FileInfo copy_from_folder(const std::string &folder, const std::string &name, Sp
     int fd = ::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
         int e = errno;
+        struct stat dir {};
+        const bool no_entry = e == ENOENT || e == ENOTDIR;
+        const bool dir_found = ::stat(folder.c_str(), &dir) == 0;
+        if (no_entry && !dir_found && errno == ENOENT)
+            throw Error(ERRCODE_UNDEFINED_FILE, "folder \"" + folder + "\" (the setting's folder_path) does not exist",
+                        "", "Create the folder or mount the share, or correct the setting: UPDATE "
+                            "casemis.import_settings SET folder_path = '/path/to/folder' WHERE name = '...'.");
+        if (no_entry && dir_found && !S_ISDIR(dir.st_mode))
+            throw Error(ERRCODE_UNDEFINED_FILE, "folder_path \"" + folder + "\" is not a folder", "",
+                        "Set folder_path to the folder that holds the files, not to a file.");
         std::string hint = e == ENOENT ? "Check that the file was delivered to the folder and that import_settings names it correctly."
                                        : "The database server's operating-system user must be able to read the file.";
         throw Error(ERRCODE_UNDEFINED_FILE, "could not open file \"" + src + "\": " + sys_error(e), "", hint);

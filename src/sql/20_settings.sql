@@ -56,12 +56,7 @@ CREATE TABLE casemis.import_settings (
                                       AND catch_up_window >= '0' AND history_retention > '0')
 );
 COMMENT ON TABLE casemis.import_settings IS 'Named import settings: where the files are, schedule, email. Secret columns: sftp_password, sftp_private_key, smtp_password.';
-COMMENT ON COLUMN casemis.import_settings.folder_path IS 'Server folder (absolute path) holding the files; only superusers or members of pg_read_server_files may set it.';
-COMMENT ON COLUMN casemis.import_settings.sftp_host_key IS 'Pinned SHA-256 fingerprint of the SFTP server''s host key, as OpenSSH prints it (SHA256:...).';
-COMMENT ON COLUMN casemis.import_settings.school_year IS 'School year processed (2016 for 2016-17); NULL = the school year (July 1 - June 30) holding the run''s date.';
-COMMENT ON COLUMN casemis.import_settings.schedule_days IS 'Days to run: any of mon, tue, wed, thu, fri, sat, sun.';
 COMMENT ON COLUMN casemis.import_settings.max_email_bytes IS 'Largest completion email (bytes, as sent); attachments that would pass it are left out, ImportedRecords first, and the email says how to get them.';
-COMMENT ON COLUMN casemis.import_settings.time_zone IS 'Time zone of schedule_time and of the run''s date.';
 COMMENT ON COLUMN casemis.import_settings.file_format IS 'Which files to read: auto (decided per run from the Student Data file: CALPADS SPED, positional or with a header, else CASEMIS Table A), casemis or calpads.';
 
 -- Validation that CHECKs cannot express, with errors a DBA can act on.
@@ -146,3 +141,37 @@ BEGIN
 END $$;
 CREATE TRIGGER import_settings_validate BEFORE INSERT OR UPDATE ON casemis.import_settings
   FOR EACH ROW EXECUTE FUNCTION casemis._settings_validate();
+
+-- time_zone: a region name PostgreSQL knows, matched case-insensitively and
+-- stored as PostgreSQL spells it (america/los_angeles -> America/Los_Angeles).
+-- An abbreviation such as PST is a fixed UTC offset with no daylight-saving
+-- time (a 6:30 pm schedule would drift to 7:30 pm in summer): refused. A
+-- trigger of its own, fired before import_settings_validate (name order).
+CREATE FUNCTION casemis._settings_time_zone() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  tz text;
+  tz_offset interval;
+BEGIN
+  IF NEW.time_zone IS NULL THEN
+    RETURN NEW;   -- NOT NULL says so
+  END IF;
+  SELECT min(z.name) INTO tz FROM pg_timezone_names z WHERE lower(z.name) = lower(btrim(NEW.time_zone));
+  IF tz IS NOT NULL THEN
+    NEW.time_zone := tz;
+    RETURN NEW;
+  END IF;
+  SELECT min(a.utc_offset) INTO tz_offset FROM pg_timezone_abbrevs a WHERE lower(a.abbrev) = lower(btrim(NEW.time_zone));
+  IF tz_offset IS NOT NULL THEN
+    RAISE EXCEPTION 'time zone "%" is an abbreviation: a fixed UTC offset (%) with no daylight-saving time',
+                    NEW.time_zone, to_char(tz_offset, 'HH24:MI')
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use a region name from pg_timezone_names, such as America/Los_Angeles, so that the schedule '
+                   'and the run''s date follow daylight-saving time.';
+  END IF;
+  RAISE EXCEPTION 'unknown time zone "%"', NEW.time_zone
+    USING ERRCODE = 'invalid_parameter_value',
+          HINT = 'Use a region name from pg_timezone_names, such as America/Los_Angeles.';
+END $$;
+CREATE TRIGGER import_settings_time_zone BEFORE INSERT OR UPDATE OF time_zone ON casemis.import_settings
+  FOR EACH ROW EXECUTE FUNCTION casemis._settings_time_zone();

@@ -44,8 +44,6 @@ CREATE INDEX import_run_settings_idx ON casemis.import_run (settings_name, run_i
 CREATE INDEX import_run_finished_idx ON casemis.import_run (finished_at);
 COMMENT ON TABLE casemis.import_run IS 'One row per import run: status, message, counts, files read (name, size, SHA-256), email status.';
 COMMENT ON COLUMN casemis.import_run.file_format IS 'Which family of files the run read: casemis (Table A/B) or calpads (SPED/SSRV); NULL before the files were read.';
-COMMENT ON COLUMN casemis.import_run.message IS 'What happened, in plain English; for a failed run the reason and what to do.';
-COMMENT ON COLUMN casemis.import_run.warnings IS 'Header warnings and per-field counts of values outside a known code set.';
 
 -- ---------------------------------------------------------------- report rows
 -- Rows of the eight report files of a run. Which columns a report uses is in

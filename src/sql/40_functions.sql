@@ -66,3 +66,30 @@ BEGIN
   RETURN n;
 END $$;
 COMMENT ON FUNCTION casemis.reap_interrupted_runs() IS 'Mark failed ("interrupted") the runs whose worker is gone; returns how many.';
+
+-- For a shell or cron wrapper: psql exits 0 after a failed run (the run does
+-- not raise), so wrap the call in check_run(), which raises for a run that
+-- did not do its job (failed, skipped, missed, still running) and returns the
+-- run id otherwise:
+--   psql -X -v ON_ERROR_STOP=1 -c "SELECT casemis.check_run(casemis.casemis_import('default'))"
+-- exits 1 (psql's status for a failed statement) when the run failed.
+-- VOLATILE: it must see the run row that the call in its own argument list
+-- committed (a STABLE function reads with the statement's older snapshot).
+CREATE FUNCTION casemis.check_run(run_id bigint) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r record;
+BEGIN
+  SELECT i.status, i.settings_name, i.message INTO r FROM casemis.import_run i WHERE i.run_id = check_run.run_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'import run % does not exist', run_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF r.status NOT IN ('succeeded', 'unchanged', 'dry_run', 'reverted') THEN
+    RAISE EXCEPTION 'import run % of setting "%" has status %', run_id, r.settings_name, r.status
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = coalesce(r.message, ''),
+            HINT = format('SELECT * FROM casemis.runs WHERE run_id = %s shows the run.', run_id);
+  END IF;
+  RETURN run_id;
+END $$;
+COMMENT ON FUNCTION casemis.check_run(bigint) IS 'Raise an error unless the run succeeded, was unchanged or a dry run; returns the run id. For shell and cron wrappers: psql -c "SELECT casemis.check_run(casemis.casemis_import(''default''))" exits non-zero on a failed run.';
