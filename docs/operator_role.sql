@@ -19,8 +19,11 @@ GRANT USAGE ON SCHEMA casemis TO :"operator";
 
 -- run imports: now (a setting's files) or of files sent from the client
 GRANT EXECUTE ON FUNCTION casemis.casemis_import(text, boolean, boolean),
-                          casemis.casemis_import_files(bytea, bytea, text, text, boolean)
+                          casemis.casemis_import_files(bytea, bytea, text, text, boolean),
+                          casemis.casemis_import_files(bytea, bytea, text, text, boolean, boolean)
    TO :"operator";
+-- undo a run (a run of its own, like an import: see README "Reverting a run")
+GRANT EXECUTE ON FUNCTION casemis.revert_run(bigint) TO :"operator";
 -- a run reads the roster as the role that calls it (a setting whose
 -- student_relation names another relation needs SELECT on that one instead)
 GRANT SELECT ON casemis.students TO :"operator";
@@ -39,5 +42,5 @@ GRANT SELECT (name, source, folder_path, sftp_host, sftp_port, sftp_directory, s
               students_file, services_file, include_services, school_year, schedule_days, schedule_time,
               time_zone, email_to, email_from, smtp_url, smtp_user, enabled, student_relation,
               smtp_require_tls, connect_timeout, transfer_timeout, catch_up_window, history_retention,
-              max_file_size, max_line_length, max_columns, created_at, updated_at, max_email_bytes)
+              max_file_size, max_line_length, max_columns, created_at, updated_at, max_email_bytes, min_record_ratio)
    ON casemis.import_settings TO :"operator";

@@ -9,6 +9,7 @@
 #include "pg/boundary.hpp"
 #include "pg/spi.hpp"
 #include "run/launch.hpp"
+#include "run/revert.hpp"
 #include "run/schema_version.hpp"
 
 extern "C" {
@@ -56,13 +57,15 @@ CASEMIS_FUNCTION(casemis_import_run)
     PG_RETURN_INT64(id);
 }
 
-// casemis_import_files(students, services, settings_name, notify, dry_run) -> run id
+// casemis_import_files(students, services, settings_name, notify, dry_run [, force]) -> run id
+// (the six-argument form, without defaults, is the way past the record-count guard)
 CASEMIS_FUNCTION(casemis_import_files)
 {
     require_arg(fcinfo, 0, "students");
     require_arg(fcinfo, 2, "settings_name");
     require_arg(fcinfo, 4, "dry_run");
     casemis::run::require_schema_version();
+    const bool force = PG_NARGS() > 5 && (require_arg(fcinfo, 5, "force"), PG_GETARG_BOOL(5));
     casemis::run::Upload a = bytea_arg(fcinfo, 0), b;
     const bool has_b = !PG_ARGISNULL(1);
     if (has_b)
@@ -78,8 +81,15 @@ CASEMIS_FUNCTION(casemis_import_files)
                                  "Give one plain address, such as sped-office@district.example.");
     }
     int64 id = casemis::run::run_and_wait(text_arg(fcinfo, 2), casemis::run::Trigger::Upload, PG_GETARG_BOOL(4),
-                                          false, notify, &a, has_b ? &b : nullptr);
+                                          force, notify, &a, has_b ? &b : nullptr);
     PG_RETURN_INT64(id);
+}
+
+// revert_run(run_id) -> the revert run's id
+CASEMIS_FUNCTION(casemis_revert_run)
+{
+    casemis::run::require_schema_version();
+    PG_RETURN_INT64(casemis::run::revert_and_wait(PG_GETARG_INT64(0)));
 }
 
 // _launch_run(settings_name, scheduled_for) -> worker pid (for the scheduler)

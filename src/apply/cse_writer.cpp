@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "apply/json.hpp"
+#include "apply/run_history.hpp"
 #include "apply/service_digest.hpp"
 
 extern "C" {
@@ -200,6 +201,11 @@ CseWriter::Counts CseWriter::finish()
     new_.finish();
     stage_.finish();
     touch_.finish();
+    // what revert_run needs, before either UPDATE: the rows whose values change
+    // whole, the rows only stamped their former stamps (apply/run_history.hpp)
+    if (!dry_run_ && (n_.updated > 0 || n_.unchanged > 0))
+        save_cse_before_images(spi_, std::stoll(run_id_), n_.updated > 0 ? "pg_temp.casemis_cse_stage" : "",
+                               n_.unchanged > 0 ? "pg_temp.casemis_cse_touch" : "");
     if (!dry_run_ && n_.unchanged > 0)
         spi_.exec("UPDATE casemis.cse c SET last_updated = $1::date, last_run_id = $2::bigint "
                   "FROM pg_temp.casemis_cse_touch t WHERE c.student_id = t.student_id",

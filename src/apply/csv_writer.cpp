@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "apply/json.hpp"
+#include "apply/run_history.hpp"
 #include "apply/service_digest.hpp"
 #include "format/record_columns.hpp"
 
@@ -37,6 +38,8 @@ CsvWriter::CsvWriter(pg::Spi &spi, const HeaderCheck &hc, const Layout &layout, 
             ids.end_row();
         }
         ids.finish();
+        // what revert_run needs: the rows as they are before this DELETE
+        save_csv_before_images(spi, run_id, school_year, "pg_temp.casemis_service_students");
         deleted_ = spi.exec("DELETE FROM casemis.csv c USING pg_temp.casemis_service_students t "
                             "WHERE c.school_year = $1::int AND c.student_id = t.student_id",
                             {year_});

@@ -90,6 +90,8 @@ bool is_dry(const RunSummary &r) { return r.dry_run || r.status == "dry_run"; }
 
 std::string outcome_text(const RunSummary &r)
 {
+    if (r.trigger == "revert") // casemis.revert_run: the message says which run it undid
+        return r.status == "failed" ? "revert FAILED" : "revert " + r.status;
     if (r.status == "failed")
         return is_dry(r) ? "DRY RUN FAILED" : "import FAILED";
     if (is_dry(r))
@@ -136,7 +138,31 @@ std::vector<Paragraph> run_explanation(const RunSummary &r)
                        "nothing was written to the cse or csv tables. The counts and the attached "
                        "reports show what a real import would have done.",
                        ""});
-    if (r.status == "failed") {
+    if (r.status == "failed" && r.message.rfind("record-count guard: ", 0) == 0) {
+        // the record-count guard (run/record_guard.hpp): a file far shorter than last time
+        out.push_back({K::problem, "",
+                       "The import was stopped before it wrote anything: a file held far fewer "
+                       "records than the same file held in the last successful import. That usually "
+                       "means the export that wrote it was cut short (it timed out, or a disk was "
+                       "full). The special-ed (cse) and services (csv) tables are exactly as they "
+                       "were before this run.",
+                       ""});
+        out.push_back({K::problem, "Reason", r.message, ""});
+        out.push_back({K::note, "What to do",
+                       "Check the system that exports the files, let it write the file again, and "
+                       "run the import again. If the file is complete (the students really are "
+                       "fewer), import it anyway with:",
+                       r.trigger == "upload" ? "SELECT casemis.casemis_import_files(students, services, '" +
+                                                   r.setting + "', NULL, false, force => true);"
+                                             : call_text(r, "force => true")});
+    } else if (r.status == "failed" && r.trigger == "revert") {
+        out.push_back({K::problem, "",
+                       "The revert failed. Nothing was changed: the special-ed (cse) and services "
+                       "(csv) tables are exactly as they were before this run.",
+                       ""});
+        out.push_back({K::problem, "Reason",
+                       r.message.empty() ? std::string("(no reason recorded)") : r.message, ""});
+    } else if (r.status == "failed") {
         out.push_back({K::problem, "",
                        "The import failed. Nothing was imported: the special-ed (cse) and services "
                        "(csv) tables are exactly as they were before this run.",
@@ -225,7 +251,8 @@ std::string run_email_body(const RunSummary &r)
 
     b += "Files read:\n";
     if (r.files.empty())
-        b += "  none (the run stopped before reading a file)\n";
+        b += r.trigger == "revert" ? "  none (a revert reads no files: it puts back what the run it undoes changed)\n"
+                                   : "  none (the run stopped before reading a file)\n";
     for (const FileRead &f : r.files) {
         b += "  " + f.label + ": " + f.name;
         if (f.size)

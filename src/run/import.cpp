@@ -194,6 +194,11 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
     }
     code_warnings(code_counts, la, la.name.c_str(), res.warnings);
     code_warnings(code_counts_b, lb, lb.name.c_str(), res.warnings);
+    res.a_records = amatch.records().size();
+    if (in.with_services)
+        res.b_records = bres.size();
+    if (in.guard)
+        check_record_counts(spi, *in.guard, res.a_records, res.b_records);
 
     // ---- pass 2, Table A: cse rows and report rows
     const Stopwatch t3;

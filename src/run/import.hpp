@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pg/spi.hpp"
+#include "run/record_guard.hpp"
 #include "source/spool.hpp"
 
 namespace casemis::run {
@@ -23,6 +24,7 @@ struct ImportInput {
     unsigned role = 0;         // the calling role (must be allowed to SELECT the roster)
     size_t max_line_length = 1 << 20, max_columns = 1000;
     std::string file_format = "auto"; // import_settings.file_format: auto, casemis, calpads
+    std::optional<RecordGuard> guard; // checked after the files are read, before anything is written; none when forced
 };
 
 struct ImportCounts {
@@ -32,6 +34,8 @@ struct ImportCounts {
 
 struct ImportResult {
     ImportCounts counts;
+    uint64_t a_records = 0;                // records in the Student Data file
+    std::optional<uint64_t> b_records;     // ... in the Services file, when read
     std::vector<std::string> warnings; // header warnings, code-set counts
     std::string file_format;           // the family read: casemis or calpads (import_run.file_format)
 };

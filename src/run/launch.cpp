@@ -143,7 +143,8 @@ bool worker_waits_for_us(pid_t pid)
 } // namespace
 
 int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_run, bool force,
-                   const std::optional<std::string> &notify, const Upload *students, const Upload *services)
+                   const std::optional<std::string> &notify, const Upload *students, const Upload *services,
+                   int64 revert_of)
 {
     if (settings_name.size() >= sizeof(RunShared::settings_name))
         throw Error(ERRCODE_UNDEFINED_OBJECT, "import setting \"" + settings_name + "\" does not exist");
@@ -185,6 +186,7 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
     sh->trigger = trigger;
     sh->dry_run = dry_run;
     sh->force = force;
+    sh->revert_of = revert_of;
     strlcpy(sh->settings_name, settings_name.c_str(), sizeof(sh->settings_name));
     if (notify) {
         sh->has_notify = true;

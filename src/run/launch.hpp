@@ -18,7 +18,7 @@ struct Upload {
 // Raises for errors in the call itself (unknown setting, no worker slot).
 int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_run, bool force,
                    const std::optional<std::string> &notify, const Upload *students,
-                   const Upload *services);
+                   const Upload *services, int64 revert_of = 0);
 
 // Starts a scheduled run and returns the worker's pid without waiting.
 int launch_scheduled(const std::string &settings_name, TimestampTz scheduled_for);

@@ -20,7 +20,7 @@ static const char *const kSettingColumns[] = {
     "sftp_password", "sftp_private_key", "sftp_host_key", "students_file", "services_file",
     "include_services", "school_year", "time_zone", "student_relation", "smtp_url",
     "connect_timeout_ms", "transfer_timeout_ms", "max_file_size", "max_line_length", "max_columns",
-    "file_format"};
+    "file_format", "min_record_ratio"};
 
 const std::string &Prepared::str(const char *col) const
 {
@@ -76,7 +76,11 @@ static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
     sh.result = Result::Done;
 
     const std::string name = sh.settings_name;
-    const char *trigger = sh.trigger == Trigger::Upload ? "upload" : sh.trigger == Trigger::Scheduled ? "scheduled" : "manual";
+    const char *trigger = sh.trigger == Trigger::Upload      ? "upload"
+                          : sh.trigger == Trigger::Scheduled ? "scheduled"
+                          : sh.trigger == Trigger::Revert    ? "revert"
+                                                             : "manual";
+    const pg::Value revert_of = sh.trigger == Trigger::Revert ? pg::Value(std::to_string(sh.revert_of)) : std::nullopt;
     pg::Value scheduled_for;
     if (sh.has_scheduled_for) {
         const char *ts = nullptr;
@@ -105,10 +109,10 @@ static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
                           " was in progress; runs of one setting never overlap";
         auto id = spi.scalar(
             "INSERT INTO casemis.import_run (settings_name, status, finished_at, message, trigger, dry_run, "
-            "forced, run_by, notify, worker_pid, scheduled_for) VALUES ($1, 'skipped', clock_timestamp(), $2, $3, "
-            "$4::boolean, $5::boolean, $6, $7, $8::int, $9::timestamptz) RETURNING run_id",
+            "forced, run_by, notify, worker_pid, scheduled_for, revert_of) VALUES ($1, 'skipped', clock_timestamp(), "
+            "$2, $3, $4::boolean, $5::boolean, $6, $7, $8::int, $9::timestamptz, $10::bigint) RETURNING run_id",
             {name, msg, std::string(trigger), std::string(sh.dry_run ? "t" : "f"), std::string(sh.force ? "t" : "f"),
-             p.caller, notify_addr, std::to_string(MyProcPid), scheduled_for});
+             p.caller, notify_addr, std::to_string(MyProcPid), scheduled_for, revert_of});
         sh.run_id = std::stoll(*id);
         strlcpy(sh.status, "skipped", sizeof(sh.status));
         strlcpy(sh.message, msg.c_str(), sizeof(sh.message));
@@ -131,10 +135,11 @@ static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
 
     auto id = spi.scalar(
         "INSERT INTO casemis.import_run (settings_name, status, trigger, dry_run, forced, run_date, school_year, "
-        "run_by, notify, worker_pid, scheduled_for) VALUES ($1, 'running', $2, $3::boolean, $4::boolean, "
-        "$5::date, $6::int, $7, $8, $9::int, $10::timestamptz) RETURNING run_id",
+        "run_by, notify, worker_pid, scheduled_for, revert_of) VALUES ($1, 'running', $2, $3::boolean, $4::boolean, "
+        "$5::date, $6::int, $7, $8, $9::int, $10::timestamptz, $11::bigint) RETURNING run_id",
         {name, std::string(trigger), std::string(sh.dry_run ? "t" : "f"), std::string(sh.force ? "t" : "f"),
-         p.run_date, std::to_string(p.school_year), p.caller, notify_addr, std::to_string(MyProcPid), scheduled_for});
+         p.run_date, std::to_string(p.school_year), p.caller, notify_addr, std::to_string(MyProcPid), scheduled_for,
+         revert_of});
     sh.run_id = std::stoll(*id);
     strlcpy(sh.status, "running", sizeof(sh.status));
 }

@@ -129,13 +129,31 @@ void record_files(pg::Spi &spi, int64 run_id, const FilesRead &f)
              {std::to_string(run_id), f.a_label, f.a_size, f.a_sha256, f.b_label, f.b_size, f.b_sha256});
 }
 
+void lock_cse_writers(pg::Spi &spi)
+{
+    auto got = spi.scalar("SELECT pg_catalog.pg_try_advisory_xact_lock(x'5CA5E000'::int, 1)::text");
+    if (got.value_or("false") != "true") {
+        notice("waiting for another setting's run to finish writing cse/csv");
+        spi.exec("SELECT pg_catalog.pg_advisory_xact_lock(x'5CA5E000'::int, 1)");
+    }
+    pg_guard([] {
+        PopActiveSnapshot();
+        PushActiveSnapshot(GetTransactionSnapshot());
+    });
+}
+
 void process(RunShared &sh, Prepared &p)
 {
+    if (sh.trigger == Trigger::Revert) {
+        process_revert(sh, p);
+        return;
+    }
     const auto t0 = Clock::now();
     begin_transaction();
     std::string final_status, message;
     std::vector<std::string> warnings;
     ImportCounts counts;
+    pg::Value records_a, records_b; // records in each file (NULL: not read)
     const bool want_b = sh.trigger == Trigger::Upload ? sh.has_services : p.flag("include_services");
     {
         pg::Spi spi;
@@ -169,10 +187,9 @@ void process(RunShared &sh, Prepared &p)
         bool unchanged = false;
         if (sh.trigger != Trigger::Upload && !sh.force) { // dry runs too: only force bypasses it
             auto last = spi.query_one(
-                // ORDER BY r.run_id, the bigint: a bare run_id binds to the text
-                // output column, and "9" > "10" in string order.
+                // one home for "the last successful run" (the highest run_id as a number)
                 "SELECT r.run_id::text, r.students_sha256, r.services_sha256 FROM casemis.import_run r "
-                "WHERE r.settings_name = $1 AND r.status = 'succeeded' ORDER BY r.run_id DESC LIMIT 1",
+                "WHERE r.run_id = casemis._last_successful_run($1)",
                 {std::string(sh.settings_name)});
             if (last && (*last)[1] == fa.sha256 && (*last)[2] == (want_b ? pg::Value(fb.sha256) : std::nullopt)) {
                 unchanged = true;
@@ -194,17 +211,8 @@ void process(RunShared &sh, Prepared &p)
             // writer at a time (else the later one fails on cse's primary key).
             // Fetching above overlaps; this waits for the other's commit, and a
             // fresh snapshot then shows that run's rows. Dry runs write nothing.
-            if (!sh.dry_run) {
-                auto got = spi.scalar("SELECT pg_catalog.pg_try_advisory_xact_lock(x'5CA5E000'::int, 1)::text");
-                if (got.value_or("false") != "true") {
-                    notice("waiting for another setting's run to finish writing cse/csv");
-                    spi.exec("SELECT pg_catalog.pg_advisory_xact_lock(x'5CA5E000'::int, 1)");
-                }
-                pg_guard([] {
-                    PopActiveSnapshot();
-                    PushActiveSnapshot(GetTransactionSnapshot());
-                });
-            }
+            if (!sh.dry_run)
+                lock_cse_writers(spi);
             ImportInput in;
             in.run_id = sh.run_id;
             in.dry_run = sh.dry_run;
@@ -218,9 +226,15 @@ void process(RunShared &sh, Prepared &p)
             in.max_line_length = static_cast<size_t>(p.num("max_line_length"));
             in.max_columns = static_cast<size_t>(p.num("max_columns"));
             in.file_format = p.str("file_format");
+            if (!sh.force)
+                in.guard = RecordGuard{sh.settings_name, p.str("min_record_ratio"), sh.trigger == Trigger::Upload,
+                                       fa.label, fb.label};
             ImportResult r = import_files(spi, in);
             spi.exec("UPDATE casemis.import_run SET file_format = $2 WHERE run_id = $1::bigint", {run_id, r.file_format});
             counts = r.counts;
+            records_a = std::to_string(r.a_records);
+            if (r.b_records)
+                records_b = std::to_string(*r.b_records);
             warnings = r.warnings;
             final_status = sh.dry_run ? "dry_run" : "succeeded";
             const auto &c = counts;
@@ -250,12 +264,13 @@ void process(RunShared &sh, Prepared &p)
         spi.exec("UPDATE casemis.import_run SET status = $2, finished_at = clock_timestamp(), message = $3, "
                  "warnings = $4::text[], type_a_imported = $5::int, type_a_unmatched = $6::int, "
                  "type_a_duplicates = $7::int, type_a_errors = $8::int, type_a_not_in_file = $9::int, "
-                 "type_b_imported = $10::int, type_b_unmatched = $11::int, type_b_errors = $12::int "
+                 "type_b_imported = $10::int, type_b_unmatched = $11::int, type_b_errors = $12::int, "
+                 "students_records = $13::bigint, services_records = $14::bigint "
                  "WHERE run_id = $1::bigint",
                  {run_id, final_status, message, array_literal(warnings), std::to_string(c.a_imported),
                   std::to_string(c.a_unmatched), std::to_string(c.a_duplicates), std::to_string(c.a_errors),
                   std::to_string(c.a_not_in_file), std::to_string(c.b_imported), std::to_string(c.b_unmatched),
-                  std::to_string(c.b_errors)});
+                  std::to_string(c.b_errors), records_a, records_b});
     }
     commit_transaction();
     strlcpy(sh.status, final_status.c_str(), sizeof(sh.status));

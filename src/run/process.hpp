@@ -43,6 +43,11 @@ void prepare(RunShared &sh, Prepared &p);
 // 2. Fetch, validate, match, write cse/csv and the report rows, finalize: one
 //    transaction, committed or rolled back as a whole.
 void process(RunShared &sh, Prepared &p);
+// 2, for a revert run (run/revert.cpp): the run's changes to cse/csv undone.
+void process_revert(RunShared &sh, Prepared &p);
+// Runs of different settings may write the same students: one writer at a
+// time. Waits for the other's commit, then takes a fresh snapshot.
+void lock_cse_writers(pg::Spi &spi);
 // 3. The completion email, after the outcome is committed.
 void notify(RunShared &sh, Prepared &p);
 

@@ -9,7 +9,7 @@ extern "C" {
 
 namespace casemis::run {
 
-enum class Trigger : int { Manual = 0, Upload = 1, Scheduled = 2 };
+enum class Trigger : int { Manual = 0, Upload = 1, Scheduled = 2, Revert = 3 };
 
 // Results the worker reports back besides its messages.
 enum class Result : int { NotStarted = 0, Done = 1, UnknownSetting = 2, NoPermission = 3 };
@@ -29,6 +29,7 @@ struct RunShared {
     bool has_students, has_services; // uploads: spool files written by the caller
     char students_path[MAXPGPATH];
     char services_path[MAXPGPATH];
+    int64 revert_of; // Trigger::Revert: the run to undo
     // set by the caller just before it cancels the run: why (for the run's message)
     char cancel_reason[512];
     // out

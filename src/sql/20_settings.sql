@@ -39,6 +39,8 @@ CREATE TABLE casemis.import_settings (
   created_at          timestamptz NOT NULL DEFAULT pg_catalog.now(),
   updated_at          timestamptz NOT NULL DEFAULT pg_catalog.now(),
   file_format         text    NOT NULL DEFAULT 'auto' CHECK (file_format IN ('auto', 'casemis', 'calpads')),
+  -- 0.2.0, safety nets (between the CALPADS and the email columns, as the upgrade adds them)
+  min_record_ratio    real    NOT NULL DEFAULT 0.5 CHECK (min_record_ratio >= 0 AND min_record_ratio <= 1),
   max_email_bytes     bigint  NOT NULL DEFAULT 10485760
                               CONSTRAINT max_email_bytes_positive CHECK (max_email_bytes > 0),
   CONSTRAINT sftp_port_range CHECK (sftp_port BETWEEN 1 AND 65535),
@@ -57,6 +59,7 @@ CREATE TABLE casemis.import_settings (
 );
 COMMENT ON TABLE casemis.import_settings IS 'Named import settings: where the files are, schedule, email. Secret columns: sftp_password, sftp_private_key, smtp_password.';
 COMMENT ON COLUMN casemis.import_settings.max_email_bytes IS 'Largest completion email (bytes, as sent); attachments that would pass it are left out, ImportedRecords first, and the email says how to get them.';
+COMMENT ON COLUMN casemis.import_settings.min_record_ratio IS 'Record-count guard: a run whose Student Data (or Services) file holds fewer records than this fraction of the same file''s records in the last successful run fails before writing (force => true imports it anyway); 0 turns it off.';
 COMMENT ON COLUMN casemis.import_settings.file_format IS 'Which files to read: auto (decided per run from the Student Data file: CALPADS SPED, positional or with a header, else CASEMIS Table A), casemis or calpads.';
 
 -- Validation that CHECKs cannot express, with errors a DBA can act on.

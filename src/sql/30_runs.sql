@@ -7,7 +7,7 @@ CREATE TABLE casemis.import_run (
   run_id             bigint PRIMARY KEY DEFAULT nextval('casemis.import_run_id_seq'),
   settings_name      text   NOT NULL,
   status             text   NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'unchanged',
-                                                      'skipped', 'dry_run', 'missed')),
+                                                      'skipped', 'dry_run', 'missed', 'reverted')),
   started_at         timestamptz NOT NULL DEFAULT clock_timestamp(),
   finished_at        timestamptz,
   message            text,
@@ -21,7 +21,7 @@ CREATE TABLE casemis.import_run (
   type_b_errors      int NOT NULL DEFAULT 0,
   email_status       text,
   -- beyond the SPEC's list
-  trigger            text NOT NULL DEFAULT 'manual' CHECK (trigger IN ('manual', 'upload', 'scheduled')),
+  trigger            text NOT NULL DEFAULT 'manual' CHECK (trigger IN ('manual', 'upload', 'scheduled', 'revert')),
   dry_run            boolean NOT NULL DEFAULT false,
   forced             boolean NOT NULL DEFAULT false,
   run_date           date,
@@ -38,12 +38,30 @@ CREATE TABLE casemis.import_run (
   services_sha256    text,
   email_sent_at      timestamptz,
   scheduled_for      timestamptz,
-  file_format        text CHECK (file_format IN ('casemis', 'calpads'))
+  file_format        text CHECK (file_format IN ('casemis', 'calpads')),
+  -- 0.2.0, safety nets
+  students_records   bigint,
+  services_records   bigint,
+  revert_of          bigint
 );
 CREATE INDEX import_run_settings_idx ON casemis.import_run (settings_name, run_id);
 CREATE INDEX import_run_finished_idx ON casemis.import_run (finished_at);
 COMMENT ON TABLE casemis.import_run IS 'One row per import run: status, message, counts, files read (name, size, SHA-256), email status.';
 COMMENT ON COLUMN casemis.import_run.file_format IS 'Which family of files the run read: casemis (Table A/B) or calpads (SPED/SSRV); NULL before the files were read.';
+COMMENT ON COLUMN casemis.import_run.students_records IS 'Records in the Student Data file (the record-count guard compares with the last successful run''s).';
+COMMENT ON COLUMN casemis.import_run.services_records IS 'Records in the Services file (NULL when the run read none).';
+COMMENT ON COLUMN casemis.import_run.revert_of IS 'A revert run (trigger ''revert''): the run whose changes it undid (that run''s status is then ''reverted'').';
+
+-- "The last successful run" of a setting, for the unchanged check, the
+-- record-count guard and revert_run: the succeeded import (not a revert, not
+-- a dry run) with the highest run_id -- compared as a number.
+CREATE FUNCTION casemis._last_successful_run(settings_name text) RETURNS bigint
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURN (SELECT r.run_id FROM casemis.import_run r
+         WHERE r.settings_name = _last_successful_run.settings_name
+           AND r.status = 'succeeded' AND r.trigger <> 'revert'
+         ORDER BY r.run_id DESC LIMIT 1);
+COMMENT ON FUNCTION casemis._last_successful_run(text) IS 'The run_id of the setting''s last successful run (status succeeded, not a revert), or NULL.';
 
 -- ---------------------------------------------------------------- report rows
 -- Rows of the eight report files of a run. Which columns a report uses is in

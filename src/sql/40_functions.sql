@@ -23,6 +23,16 @@ SET search_path = pg_catalog, pg_temp SET datestyle = 'ISO, MDY'
 AS 'MODULE_PATHNAME', 'casemis_import_files';
 COMMENT ON FUNCTION casemis.casemis_import_files(bytea, bytea, text, text, boolean) IS 'One-time import of Table A (and B) files sent from the client; returns the run id.';
 
+-- The same with force => true: past the record-count guard (README: "Safety
+-- nets"). No defaults, so that a call without force is never ambiguous.
+CREATE FUNCTION casemis.casemis_import_files(students bytea, services bytea, settings_name text, notify text,
+                                             dry_run boolean, force boolean)
+RETURNS bigint
+LANGUAGE c VOLATILE
+SET search_path = pg_catalog, pg_temp SET datestyle = 'ISO, MDY'
+AS 'MODULE_PATHNAME', 'casemis_import_files';
+COMMENT ON FUNCTION casemis.casemis_import_files(bytea, bytea, text, text, boolean, boolean) IS 'One-time import of files sent from the client, with force => true past the record-count guard; returns the run id.';
+
 -- Writes each report of a run that has rows (and always the Imported ones)
 -- into a server directory. Superusers and pg_write_server_files only.
 CREATE FUNCTION casemis.export_reports(run_id bigint, directory text)

@@ -333,8 +333,9 @@ CREATE TRIGGER import_settings_reschedule
 
 -- ---------------------------------------------------------------- retention
 -- Deletes runs (and their report rows) older than their setting's
--- history_retention; runs of a deleted setting are kept for the default
--- 2 years. A run still 'running' is never deleted. Returns the runs deleted.
+-- history_retention (with what revert_run would need of them); runs of a
+-- deleted setting are kept for the default 2 years. A run still 'running' is
+-- never deleted. Returns the runs deleted.
 CREATE FUNCTION casemis._apply_retention(at timestamptz) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -347,6 +348,9 @@ BEGIN
      AND r.started_at < at - coalesce(s.history_retention, interval '2 years');
   IF cardinality(expired) > 0 THEN
     DELETE FROM casemis.import_report WHERE run_id = ANY (expired);
+    DELETE FROM casemis.run_history_cse WHERE run_id = ANY (expired);
+    DELETE FROM casemis.run_history_cse_stamp WHERE run_id = ANY (expired);
+    DELETE FROM casemis.run_history_csv WHERE run_id = ANY (expired);
     DELETE FROM casemis.import_run WHERE run_id = ANY (expired);
   END IF;
   RETURN cardinality(expired);
