@@ -6,7 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pg/boundary.hpp"
+#include "notify/mime.hpp"
+#include "pg/args.hpp"
 #include "pg/spi.hpp"
 #include "run/launch.hpp"
 #include "run/revert.hpp"
@@ -23,24 +24,15 @@ extern "C" {
 PG_MODULE_MAGIC;
 }
 
-namespace {
+using casemis::pg::require_arg;
+using casemis::pg::text_arg;
 
-std::string text_arg(FunctionCallInfo fcinfo, int n)
-{
-    text *t = PG_GETARG_TEXT_PP(n);
-    return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-}
+namespace {
 
 casemis::run::Upload bytea_arg(FunctionCallInfo fcinfo, int n)
 {
-    bytea *b = PG_GETARG_BYTEA_PP(n);
-    return casemis::run::Upload{VARDATA_ANY(b), static_cast<size_t>(VARSIZE_ANY_EXHDR(b))};
-}
-
-void require_arg(FunctionCallInfo fcinfo, int n, const char *name)
-{
-    if (PG_ARGISNULL(n))
-        throw casemis::Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, std::string(name) + " must not be NULL");
+    const std::string_view b = casemis::pg::bytea_arg(fcinfo, n);
+    return casemis::run::Upload{b.data(), b.size()};
 }
 
 } // namespace
@@ -73,11 +65,8 @@ CASEMIS_FUNCTION(casemis_import_files)
     std::optional<std::string> notify;
     if (!PG_ARGISNULL(3)) {
         notify = text_arg(fcinfo, 3);
-        const std::string &n = *notify;
-        const size_t at = n.find('@');
-        if (at == std::string::npos || at == 0 || at + 1 == n.size() ||
-            n.find_first_of(" \t\r\n<>,;\"", 0) != std::string::npos || n.find('@', at + 1) != std::string::npos)
-            throw casemis::Error(ERRCODE_INVALID_PARAMETER_VALUE, "invalid notify address \"" + n + "\"", "",
+        if (!casemis::notify::valid_address(*notify))
+            throw casemis::Error(ERRCODE_INVALID_PARAMETER_VALUE, "invalid notify address \"" + *notify + "\"", "",
                                  "Give one plain address, such as sped-office@district.example.");
     }
     int64 id = casemis::run::run_and_wait(text_arg(fcinfo, 2), casemis::run::Trigger::Upload, PG_GETARG_BOOL(4),

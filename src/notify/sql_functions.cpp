@@ -1,7 +1,7 @@
 // sql_functions.cpp -- SQL-callable functions of the email and SFTP parts:
 // casemis.resend_email(run_id), casemis.report_xlsx(run_id) and
 // casemis.sftp_host_fingerprint(host, port).
-#include "pg/boundary.hpp"
+#include "pg/args.hpp"
 #include "pg/spi.hpp"
 
 #include "notify/report_email.hpp"
@@ -9,33 +9,8 @@
 #include "pg/interrupts.hpp"
 #include "source/sftp.hpp"
 
-extern "C" {
-#include "utils/builtins.h"
-}
-
-namespace {
-
-// Detoasting may ereport: inside the guard. Copying may throw (bad_alloc): outside it.
-std::string text_arg(FunctionCallInfo fcinfo, int n)
-{
-    const char *data = nullptr;
-    size_t len = 0;
-    casemis::pg_guard([&] {
-        text *t = PG_GETARG_TEXT_PP(n);
-        data = VARDATA_ANY(t);
-        len = VARSIZE_ANY_EXHDR(t);
-    });
-    return std::string(data, len);
-}
-
-Datum text_result(const std::string &s)
-{
-    Datum d = (Datum)0;
-    casemis::pg_guard([&] { d = PointerGetDatum(cstring_to_text_with_len(s.data(), (int)s.size())); });
-    return d;
-}
-
-} // namespace
+using casemis::pg::text_arg;
+using casemis::pg::text_datum;
 
 // casemis.resend_email(run_id bigint) RETURNS text: send a finished run's
 // completion email again; returns the new email_status.
@@ -58,7 +33,7 @@ CASEMIS_FUNCTION(casemis_resend_email)
     }
     std::string status = casemis::notify::send_run_email(run_id, std::nullopt);
     casemis::pg::check_interrupts(); // a cancel during the send raises here
-    return text_result(status);
+    return text_datum(status);
 }
 
 // casemis.report_xlsx(run_id bigint) RETURNS bytea: the run's reports as one
@@ -105,6 +80,6 @@ CASEMIS_FUNCTION(casemis_sftp_host_fingerprint)
                               : type == "ssh-rsa"   ? std::string("rsa")
                                                     : std::string("ecdsa")) +
                              "_key.pub";
-    casemis::pg_guard([&] { ereport(NOTICE, (errmsg("%s", note.c_str()))); });
-    return text_result(fp);
+    casemis::pg_guard([&] { ereport(NOTICE, (errcode(ERRCODE_SUCCESSFUL_COMPLETION), errmsg("%s", note.c_str()))); });
+    return text_datum(fp);
 }
