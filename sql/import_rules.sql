@@ -1,4 +1,4 @@
--- import_rules: the SPEC's rules one by one, each against a small hand-written
+-- import_rules: the README's rules ("What one run does") one by one, each against a small hand-written
 -- fixture (test/fixtures/<case>/), staged under casemis_test.root.
 SET client_min_messages = warning;
 SET datestyle = ISO;
@@ -125,11 +125,18 @@ CREATE TEMP TABLE snap AS SELECT (SELECT count(*) FROM casemis.cse) AS cse, (SEL
 UPDATE casemis.import_settings SET folder_path = :'fx' || 'badkey', include_services = false WHERE name = 'rules';
 SELECT casemis.casemis_import('rules') AS run \gset
 SELECT status, message FROM casemis.import_run WHERE run_id = :run;
+-- a failed run keeps its error's SQLSTATE: a file the run cannot read
+SELECT errcode FROM casemis.import_run WHERE run_id = :run;
+-- ... and so does the WARNING its caller gets
+\set VERBOSITY sqlstate
+SELECT casemis.casemis_import('rules') > :run AS failed_again;
+\set VERBOSITY terse
 -- a missing file (its WARNING names the server path: not shown here)
 SET client_min_messages = error;
 UPDATE casemis.import_settings SET folder_path = :'fx' || 'missing' WHERE name = 'rules';
 SELECT casemis.casemis_import('rules') AS run \gset
 SELECT status, replace(message, :'fx', '<fixtures>/') AS message FROM casemis.import_run WHERE run_id = :run;
+SELECT errcode AS missing_file_errcode FROM casemis.import_run WHERE run_id = :run;
 -- an empty file
 UPDATE casemis.import_settings SET folder_path = :'fx' || 'empty' WHERE name = 'rules';
 SELECT casemis.casemis_import('rules') AS run \gset
@@ -146,6 +153,7 @@ SELECT s.cse = (SELECT count(*) FROM casemis.cse) AND s.csv = (SELECT count(*) F
 UPDATE casemis.import_settings SET folder_path = :'fx' || 'headeronly', include_services = false WHERE name = 'rules';
 SELECT casemis.casemis_import('rules') AS run \gset
 SELECT status, type_a_imported, type_a_not_in_file > 0 AS lists_not_in_file FROM casemis.import_run WHERE run_id = :run;
+SELECT errcode IS NULL AS no_errcode FROM casemis.import_run WHERE run_id = :run;
 
 -- ---------------------------------------------------------------- the one-time manual import
 -- always imports (no unchanged check), reads the files sent from the client

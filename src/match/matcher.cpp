@@ -1,6 +1,7 @@
 // pure C++ -- (marker read by test/unit/Makefile)
-// matcher.cpp -- Table A and Table B matching rules (SPEC "What one run does", 3 and 5).
+// matcher.cpp -- Table A and Table B matching rules (README, "What one run does", steps 5 and 7).
 #include "match/matcher.hpp"
+#include "pg/cpp_only_file.hpp" // last: no PostgreSQL header above
 
 #include <algorithm>
 
@@ -24,21 +25,12 @@ std::string name_key(std::string_view last, std::string_view first, std::string_
         return {};
     std::string k;
     k.reserve(last.size() + first.size() + birthdate.size() + 2);
-    k.append(utf8_prefix(last, 15));
+    k.append(utf8_prefix(last, kNameChars));
     k.push_back('\x1f');
-    k.append(utf8_prefix(first, 15));
+    k.append(utf8_prefix(first, kNameChars));
     k.push_back('\x1f');
     k.append(birthdate);
     return k;
-}
-
-void Roster::reserve(size_t n)
-{
-    ids_.reserve(n);
-    ssid_keys_.reserve(n);
-    name_keys_.reserve(n);
-    ssid_hits_.reserve(n);
-    name_hits_.reserve(n);
 }
 
 void Roster::note(KeyTable &keys, std::vector<int32_t> &hits, std::string_view k, int32_t idx)

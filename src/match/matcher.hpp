@@ -13,7 +13,13 @@
 
 namespace casemis::match {
 
-// Name-match key: first 15 characters (not bytes) of the trimmed last and first
+// The name match compares the first kNameChars characters (not bytes) of the
+// trimmed names, lower-cased by PostgreSQL's lower() -- the file's and the
+// roster's alike (README, "What one run does", step 5). The one home of the rule:
+// the roster query and the file side both take it from here.
+constexpr size_t kNameChars = 15;
+
+// Name-match key: first kNameChars characters of the trimmed last and first
 // names, already lower-cased, and the ISO birthdate. Empty if any part is empty.
 std::string name_key(std::string_view last_lower, std::string_view first_lower,
                      std::string_view birthdate_iso);
@@ -29,7 +35,6 @@ struct Hits {
 
 class Roster {
   public:
-    void reserve(size_t n);
     // ssid: trimmed (empty = none); key: name_key() or empty; grade: the
     // roster's (CALPADS reports show it, since SPED carries none).
     void add(int64_t student_id, std::string_view ssid, std::string_view key, std::string_view grade = {});

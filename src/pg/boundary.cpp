@@ -5,18 +5,22 @@ namespace casemis {
 
 void rethrow_caught(const CaughtError &c)
 {
-    if (c.pg != nullptr)
+    if (c.kind == CaughtError::Kind::Pg)
         ReThrowError(c.pg); // keeps the original SQLSTATE, message and location
-    if (c.oom)
-        ereport(ERROR,
-                (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory (C++ std::bad_alloc)")));
-    if (c.sqlstate != 0)
-        ereport(ERROR, (errcode(c.sqlstate), errmsg("%s", c.message),
-                        c.detail[0] ? errdetail("%s", c.detail) : 0,
+    if (c.kind == CaughtError::Kind::OutOfMemory)
+        ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory (C++ std::bad_alloc)")));
+    if (c.kind == CaughtError::Kind::User)
+        ereport(ERROR, (errcode(c.sqlstate), errmsg("%s", c.message), c.detail[0] ? errdetail("%s", c.detail) : 0,
                         c.hint[0] ? errhint("%s", c.hint) : 0));
-    ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("casemis_import internal error: %s",
-                                                             c.message)));
+    ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("casemis_import internal error: %s", c.message)));
     pg_unreachable();
+}
+
+void warn_stacks_restored()
+{
+    ereport(WARNING, (errcode(ERRCODE_INTERNAL_ERROR),
+                      errmsg("casemis_import internal error: a C++ exception left a PG_TRY block"),
+                      errdetail("PostgreSQL's error stack was restored; the call's outcome is reported as usual.")));
 }
 
 } // namespace casemis

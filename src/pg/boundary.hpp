@@ -13,6 +13,7 @@
 //    throw casemis::Error (with an SQLSTATE, message, detail and hint) instead.
 #pragma once
 
+#include <csetjmp>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -67,50 +68,91 @@ template <typename F> void pg_guard(F &&f)
         throw PgError{edata};
 }
 
-// The message of any exception caught at a boundary, copied without allocating
-// from PostgreSQL. Used by the worker, which records failures instead of raising.
+// What a guard saves on entry and checks on exit. A C++ exception that left a
+// PG_TRY block (a breach of the rules above) leaves PG_exception_stack pointing
+// into a frame that no longer exists: the next ERROR would jump there.
+struct PgStacks {
+    sigjmp_buf *exception_stack = PG_exception_stack;
+    ErrorContextCallback *context_stack = error_context_stack;
+    // Puts both back if they changed; true if they had.
+    bool restore() const noexcept
+    {
+        const bool changed = PG_exception_stack != exception_stack || error_context_stack != context_stack;
+        PG_exception_stack = exception_stack;
+        error_context_stack = context_stack;
+        return changed;
+    }
+};
+
+// Any exception caught at a boundary, copied without allocating from
+// PostgreSQL: the one error type (SQLSTATE, message, detail, hint) that a
+// failing run carries to its row and its email, and a call to its caller.
 struct CaughtError {
-    ErrorData *pg = nullptr; // set for PgError
-    int sqlstate = 0;
-    bool oom = false;
+    enum class Kind { None, Pg, User, OutOfMemory, Internal };
+    Kind kind = Kind::None;
+    ErrorData *pg = nullptr; // Kind::Pg: owned by the catcher (FreeErrorData)
+    int sqlstate = 0;        // for every kind (a PostgreSQL error's own)
     char message[1024] = "";
     char detail[1024] = "";
     char hint[512] = "";
+    bool stacks_restored = false; // PG_TRY was left by a C++ exception (a bug)
 };
 
 template <typename F> bool catch_all(F &&body, CaughtError &out)
 {
+    const PgStacks saved;
+    bool ok = false;
     try {
         body();
-        return true;
+        ok = true;
     } catch (const PgError &e) {
+        out.kind = CaughtError::Kind::Pg;
         out.pg = e.edata;
+        out.sqlstate = e.edata->sqlerrcode;
+        strlcpy(out.message, e.edata->message ? e.edata->message : "error", sizeof(out.message));
+        strlcpy(out.detail, e.edata->detail ? e.edata->detail : "", sizeof(out.detail));
+        strlcpy(out.hint, e.edata->hint ? e.edata->hint : "", sizeof(out.hint));
     } catch (const Error &e) {
+        out.kind = CaughtError::Kind::User;
         out.sqlstate = e.sqlstate;
         strlcpy(out.message, e.message.c_str(), sizeof(out.message));
         strlcpy(out.detail, e.detail.c_str(), sizeof(out.detail));
         strlcpy(out.hint, e.hint.c_str(), sizeof(out.hint));
     } catch (const std::bad_alloc &) {
-        out.oom = true;
+        out.kind = CaughtError::Kind::OutOfMemory;
+        out.sqlstate = ERRCODE_OUT_OF_MEMORY;
         strlcpy(out.message, "out of memory", sizeof(out.message));
     } catch (const std::exception &e) {
+        out.kind = CaughtError::Kind::Internal;
+        out.sqlstate = ERRCODE_INTERNAL_ERROR;
         strlcpy(out.message, e.what(), sizeof(out.message));
     } catch (...) {
+        out.kind = CaughtError::Kind::Internal;
+        out.sqlstate = ERRCODE_INTERNAL_ERROR;
         strlcpy(out.message, "unknown C++ exception", sizeof(out.message));
     }
-    return false;
+    out.stacks_restored = saved.restore();
+    return ok;
 }
+
+// After catch_all() found PG_TRY left by a C++ exception: a WARNING (the
+// stacks are already restored). Call outside any catch.
+void warn_stacks_restored();
 
 // Raise what catch_all() caught as a PostgreSQL ERROR. Call outside any catch.
 [[noreturn]] void rethrow_caught(const CaughtError &c);
 
 // Run body() (returns Datum); any exception becomes a PostgreSQL ERROR after
-// the C++ stack has been unwound and the catch handler left.
+// the C++ stack has been unwound and the catch handler left. On the way out,
+// PG_exception_stack and error_context_stack must be what they were on entry.
 template <typename F> Datum cpp_boundary(F &&body)
 {
     Datum result = (Datum)0;
     CaughtError caught;
-    if (catch_all([&] { result = body(); }, caught))
+    const bool ok = catch_all([&] { result = body(); }, caught);
+    if (caught.stacks_restored)
+        warn_stacks_restored();
+    if (ok)
         return result;
     rethrow_caught(caught);
 }

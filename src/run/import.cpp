@@ -78,8 +78,10 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
     // read as the caller, never as the extension's owner (see roster_copy.cpp)
     const std::string roster_copy = copy_roster_as_caller(spi, *roster_rel, in.role);
     match::Roster roster;
-    spi.each("SELECT student_id::text, btrim(ssid, E' \\t'), lower(left(btrim(last_name, E' \\t'), 15)), "
-             "lower(left(btrim(first_name, E' \\t'), 15)), birthdate::text, btrim(grade) FROM " + roster_copy +
+    const std::string name_chars = std::to_string(match::kNameChars);
+    spi.each("SELECT student_id::text, btrim(ssid, E' \\t'), lower(left(btrim(last_name, E' \\t'), " + name_chars +
+                 ")), lower(left(btrim(first_name, E' \\t'), " + name_chars + ")), birthdate::text, btrim(grade) FROM " +
+                 roster_copy +
                  " WHERE student_id IS NOT NULL",
              {}, 20000, [&](pg::Row &r) {
                  roster.add(std::stoll(*r[0]), r[1].value_or(""),
@@ -118,8 +120,8 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
                 std::string ssid = vr.null[ka.ssid] ? std::string() : vr.values[ka.ssid];
                 std::string key;
                 if (ssid.empty() && !vr.null[ka.last_name] && !vr.null[ka.first_name] && !vr.null[ka.birthdate])
-                    key = match::name_key(pg::lower(match::utf8_prefix(vr.values[ka.last_name], 15)),
-                                          pg::lower(match::utf8_prefix(vr.values[ka.first_name], 15)),
+                    key = match::name_key(pg::lower(match::utf8_prefix(vr.values[ka.last_name], match::kNameChars)),
+                                          pg::lower(match::utf8_prefix(vr.values[ka.first_name], match::kNameChars)),
                                           vr.values[ka.birthdate]);
                 amatch.add(static_cast<uint32_t>(rec.line), ssid, key,
                            match::SpedKeys{value(vr, ka.local_id), value(vr, ka.meeting_id),

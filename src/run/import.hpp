@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -41,9 +40,15 @@ struct ImportResult {
 };
 
 // A reason to fail the whole run (bad key header, unreadable file, ...):
-// nothing is imported; the message is what the DBA reads.
-struct RunFailure : std::runtime_error {
-    using std::runtime_error::runtime_error;
+// nothing is imported. An Error like any other (SQLSTATE, message, detail,
+// hint: see pg/boundary.hpp), which the run's row keeps (message, errcode);
+// without a code it is a file the run cannot read (22P04, bad_copy_file_format).
+struct RunFailure : Error {
+    explicit RunFailure(std::string msg, std::string detail = {}, std::string hint = {},
+                        int sqlstate = ERRCODE_BAD_COPY_FILE_FORMAT)
+        : Error(sqlstate, std::move(msg), std::move(detail), std::move(hint))
+    {
+    }
 };
 
 ImportResult import_files(pg::Spi &spi, const ImportInput &in);

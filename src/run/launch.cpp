@@ -36,9 +36,7 @@ namespace casemis::run {
 
 namespace {
 
-constexpr uint64 kMagic = 0x5CA5E00100000001ULL;
 constexpr Size kQueueSize = 64 * 1024;
-enum TocKey : uint64 { kShared = 1, kQueue = 2 };
 
 void fill_worker(BackgroundWorker &w, Datum arg, const char *name)
 {
@@ -173,12 +171,12 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
         shm_toc_estimate_keys(&e, 2);
         Size size = shm_toc_estimate(&e);
         seg = dsm_create(size, 0);
-        shm_toc *toc = shm_toc_create(kMagic, dsm_segment_address(seg), size);
+        shm_toc *toc = shm_toc_create(kRunTocMagic, dsm_segment_address(seg), size);
         sh = (RunShared *)shm_toc_allocate(toc, sizeof(RunShared));
         memset(sh, 0, sizeof(RunShared));
-        shm_toc_insert(toc, kShared, sh);
+        shm_toc_insert(toc, kRunTocShared, sh);
         mq = shm_mq_create(shm_toc_allocate(toc, kQueueSize), kQueueSize);
-        shm_toc_insert(toc, kQueue, mq);
+        shm_toc_insert(toc, kRunTocQueue, mq);
         shm_mq_set_receiver(mq, MyProc);
     });
     sh->database = MyDatabaseId;
@@ -288,6 +286,7 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
 
     Result result = sh->result;
     int64 run_id = sh->run_id;
+    const int sqlstate = sh->sqlstate;
     std::string status = sh->status, message = sh->message;
     pg_guard([&] { dsm_detach(seg); });
 
@@ -311,7 +310,7 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
         // (next run, scheduler, casemis.status) will mark the run 'interrupted'.
         pg_guard([&] {
             ereport(WARNING,
-                    (errmsg("casemis_import run " INT64_FORMAT " did not finish: its worker ended (%s)", run_id,
+                    (errcode(ERRCODE_WARNING), errmsg("casemis_import run " INT64_FORMAT " did not finish: its worker ended (%s)", run_id,
                             fatal_msg[0] ? fatal_msg : "no reason given"),
                      errdetail("Nothing of the run was applied. The next run of setting \"%s\", the scheduler "
                                "or a look at casemis.status marks it failed (\"interrupted\").",
@@ -320,7 +319,8 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
     }
     if (status == "failed") {
         pg_guard([&] {
-            ereport(WARNING, (errmsg("casemis_import run failed: %s", message.c_str()),
+            ereport(WARNING, (errcode(sqlstate ? sqlstate : ERRCODE_WARNING),
+                              errmsg("casemis_import run failed: %s", message.c_str()),
                               errdetail("Run " INT64_FORMAT " of setting \"%s\"; see casemis.import_run.", run_id,
                                         settings_name.c_str())));
         });

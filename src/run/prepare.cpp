@@ -2,10 +2,7 @@
 #include "run/process.hpp"
 #include "run/txn.hpp"
 
-#if __has_include("notify/report_email.hpp")
 #include "notify/report_email.hpp"
-#define CASEMIS_HAVE_NOTIFY 1
-#endif
 
 extern "C" {
 #include "miscadmin.h"
@@ -161,17 +158,12 @@ void prepare(RunShared &sh, Prepared &p)
 
 void notify(RunShared &sh, Prepared &p)
 {
-#ifdef CASEMIS_HAVE_NOTIFY
     begin_transaction();
     std::optional<std::string> extra;
     if (sh.has_notify)
         extra = std::string(sh.notify);
     notify::send_run_email(sh.run_id, extra);
     commit_transaction();
-#else
-    (void)sh;
-    (void)p;
-#endif
 }
 
 } // namespace casemis::run

@@ -11,10 +11,7 @@ extern "C" {
 #include "utils/snapmgr.h"
 }
 
-#if __has_include("source/sftp.hpp")
 #include "source/sftp.hpp"
-#define CASEMIS_HAVE_SFTP 1
-#endif
 
 namespace casemis::run {
 
@@ -65,7 +62,6 @@ source::FileInfo fetch(const RunShared &sh, const Prepared &p, bool table_a, sou
                                 std::string(sh.settings_name) + "'.");
         return source::copy_from_folder(p.str("folder_path"), name, spool, max_size, ci);
     }
-#ifdef CASEMIS_HAVE_SFTP
     source::SftpSettings ss;
     ss.host = p.str("sftp_host");
     ss.port = static_cast<int>(p.num("sftp_port"));
@@ -81,9 +77,6 @@ source::FileInfo fetch(const RunShared &sh, const Prepared &p, bool table_a, sou
     std::string dir = ss.directory.empty() ? "" : ss.directory + (ss.directory.back() == '/' ? "" : "/");
     return source::scan_file(spool.path(), name,
                              "sftp://" + ss.host + ":" + std::to_string(ss.port) + "/" + dir + name, max_size, ci);
-#else
-    throw RunFailure("the SFTP source is not available in this build");
-#endif
 }
 
 std::string school_year_label(int y)

@@ -11,6 +11,11 @@ namespace casemis::run {
 
 enum class Trigger : int { Manual = 0, Upload = 1, Scheduled = 2, Revert = 3 };
 
+// The DSM segment of a waited-for run: a shm_toc with this magic number holding
+// the RunShared block and the message queue under these keys.
+constexpr uint64 kRunTocMagic = 0x5CA5E00100000001ULL;
+enum RunTocKey : uint64 { kRunTocShared = 1, kRunTocQueue = 2 };
+
 // Results the worker reports back besides its messages.
 enum class Result : int { NotStarted = 0, Done = 1, UnknownSetting = 2, NoPermission = 3 };
 
@@ -37,6 +42,7 @@ struct RunShared {
     int64 run_id;
     char status[16];
     char message[2048];
+    int sqlstate; // a failed run's error (import_run.errcode)
 };
 
 // A scheduled run's parameters fit in bgw_extra (128 bytes).

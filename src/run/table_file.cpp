@@ -19,7 +19,7 @@ TableFile::TableFile(const source::FileInfo &f, const CsvLimits &limits, const c
 {
     fd_ = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0)
-        throw RunFailure(std::string("could not reopen the spool copy of ") + f.label);
+        throw Error(ERRCODE_IO_ERROR, std::string("could not reopen the spool copy of ") + f.label);
     src_ = std::make_unique<FdSource>(fd_);
     reader_ = std::make_unique<CsvReader>(*src_, limits, kCsvBlockBytes, shape.separator);
     cp1252_ = f.encoding == Encoding::Windows1252;

@@ -56,13 +56,14 @@ void abort_transaction() noexcept
 
 void notice(const std::string &msg)
 {
-    pg_guard([&] { ereport(NOTICE, (errmsg_internal("%s", msg.c_str()))); });
+    pg_guard([&] { ereport(NOTICE, (errcode(ERRCODE_SUCCESSFUL_COMPLETION), errmsg_internal("%s", msg.c_str()))); });
 }
 
 void warning(const std::string &msg, const std::string &hint)
 {
     pg_guard([&] {
-        ereport(WARNING, (errmsg_internal("%s", msg.c_str()), hint.empty() ? 0 : errhint("%s", hint.c_str())));
+        ereport(WARNING, (errcode(ERRCODE_WARNING), errmsg_internal("%s", msg.c_str()),
+                          hint.empty() ? 0 : errhint("%s", hint.c_str())));
     });
 }
 
@@ -78,19 +79,20 @@ void check_interrupts()
 
 namespace {
 
+// Why a phase failed: the SQLSTATE and the message the run's row keeps.
+struct RunError {
+    int sqlstate = 0;
+    std::string message;
+    pg::Value errcode() const { return sqlstate ? pg::Value(unpack_sql_state(sqlstate)) : std::nullopt; }
+};
+
+// How a failure reads in the run's message: the error's message, its detail in
+// parentheses and its hint (the SQLSTATE goes to import_run.errcode).
 std::string describe(const CaughtError &c)
 {
-    if (c.pg != nullptr) {
-        std::string m = c.pg->message ? c.pg->message : "error";
-        if (c.pg->sqlerrcode == ERRCODE_QUERY_CANCELED)
-            m = "canceled: " + m;
-        if (c.pg->detail)
-            m += " (" + std::string(c.pg->detail) + ")";
-        if (c.pg->hint)
-            m += " Hint: " + std::string(c.pg->hint);
-        return m;
-    }
     std::string m = c.message;
+    if (c.sqlstate == ERRCODE_QUERY_CANCELED)
+        m = "canceled: " + m;
     if (c.detail[0])
         m += " (" + std::string(c.detail) + ")";
     if (c.hint[0])
@@ -104,15 +106,18 @@ void set_out(RunShared &sh, const char *status, const std::string &message)
     strlcpy(sh.message, message.c_str(), sizeof(sh.message));
 }
 
-// Runs one phase of a run. On failure: what went wrong (with the SQLSTATE of a
-// PostgreSQL error, if any), the phase's transaction already rolled back.
-template <typename F> bool run_phase(F &&phase, std::string &failure, int &sqlstate)
+// Runs one phase of a run. On failure: what went wrong, the phase's
+// transaction already rolled back.
+template <typename F> bool run_phase(F &&phase, RunError &failure)
 {
     CaughtError err;
-    if (catch_all(phase, err))
+    const bool ok = catch_all(phase, err);
+    if (err.stacks_restored)
+        elog(WARNING, "casemis_import internal error: a C++ exception left a PG_TRY block (stack restored)");
+    if (ok)
         return true;
-    failure = describe(err);
-    sqlstate = err.pg ? err.pg->sqlerrcode : err.sqlstate;
+    failure.sqlstate = err.sqlstate;
+    failure.message = describe(err);
     if (err.pg)
         FreeErrorData(err.pg);
     abort_transaction();
@@ -123,10 +128,9 @@ template <typename F> bool run_phase(F &&phase, std::string &failure, int &sqlst
 // A cancel still pending here (it came while the run was failing for another
 // reason, e.g. blocked in a system call) has nothing left to cancel: it must
 // not stop the outcome from being recorded.
-void record_failure(RunShared &sh, const Prepared &p, const std::string &message)
+void record_failure(RunShared &sh, const Prepared &p, const RunError &failure)
 {
-    std::string why;
-    int sqlstate = 0;
+    RunError why;
     HOLD_CANCEL_INTERRUPTS();
     bool ok = run_phase(
         [&] {
@@ -134,49 +138,51 @@ void record_failure(RunShared &sh, const Prepared &p, const std::string &message
             {
                 pg::Spi spi;
                 spi.exec("UPDATE casemis.import_run SET status = 'failed', finished_at = clock_timestamp(), "
-                         "message = $2 WHERE run_id = $1::bigint",
-                         {std::to_string(sh.run_id), message});
+                         "message = $2, errcode = $3 WHERE run_id = $1::bigint",
+                         {std::to_string(sh.run_id), failure.message, failure.errcode()});
                 if (p.files.fetched) // the run's own record of them was rolled back
                     record_files(spi, sh.run_id, p.files);
             }
             commit_transaction();
         },
-        why, sqlstate);
+        why);
     QueryCancelPending = false;
     RESUME_CANCEL_INTERRUPTS();
     if (!ok)
-        elog(LOG, "casemis_import: could not record failure of run " INT64_FORMAT ": %s", sh.run_id, why.c_str());
-    set_out(sh, "failed", message);
+        elog(LOG, "casemis_import: could not record failure of run " INT64_FORMAT ": %s", sh.run_id,
+             why.message.c_str());
+    set_out(sh, "failed", failure.message);
+    sh.sqlstate = failure.sqlstate;
 }
 
 // The run itself: its three phases; the outcome is on import_run and in sh.
 void execute_run(RunShared &sh, Prepared &prep) noexcept
 {
-    std::string failure;
-    int sqlstate = 0;
+    RunError failure;
 
     // 1. The setting, the lock, the run row -- committed before any file is read.
-    if (!run_phase([&] { prepare(sh, prep); }, failure, sqlstate)) {
+    if (!run_phase([&] { prepare(sh, prep); }, failure)) {
         if (sh.run_id != 0)
             record_failure(sh, prep, failure);
         else
-            set_out(sh, "failed", failure);
+            set_out(sh, "failed", failure.message);
         return;
     }
     if (sh.result != Result::Done || prep.skipped)
         return;
 
     // 2. Fetch, validate, match, write and report: one transaction.
-    if (!run_phase([&] { process(sh, prep); }, failure, sqlstate)) {
+    if (!run_phase([&] { process(sh, prep); }, failure)) {
         // Canceled by the caller, which said why.
-        if (sqlstate == ERRCODE_QUERY_CANCELED && sh.cancel_reason[0])
-            failure = "canceled: " + std::string(sh.cancel_reason, strnlen(sh.cancel_reason, sizeof(sh.cancel_reason)));
+        if (failure.sqlstate == ERRCODE_QUERY_CANCELED && sh.cancel_reason[0])
+            failure.message =
+                "canceled: " + std::string(sh.cancel_reason, strnlen(sh.cancel_reason, sizeof(sh.cancel_reason)));
         record_failure(sh, prep, failure);
     }
 
     // 3. Only now, with the outcome committed, the email.
-    if (!run_phase([&] { notify(sh, prep); }, failure, sqlstate))
-        elog(LOG, "casemis_import: email of run " INT64_FORMAT " failed: %s", sh.run_id, failure.c_str());
+    if (!run_phase([&] { notify(sh, prep); }, failure))
+        elog(LOG, "casemis_import: email of run " INT64_FORMAT " failed: %s", sh.run_id, failure.message.c_str());
 }
 
 // One server-log line per run, so that log monitoring sees a failed nightly
@@ -201,7 +207,10 @@ void log_outcome(const RunShared &sh, const Prepared &p)
         line += ": " + std::string(sh.message, strnlen(sh.message, sizeof(sh.message)));
     const int saved = client_min_messages;
     client_min_messages = ERROR;
-    pg_guard([&] { ereport(bad ? WARNING : LOG, (errmsg_internal("%s", line.c_str()))); });
+    pg_guard([&] {
+        ereport(bad ? WARNING : LOG, (errcode(bad ? ERRCODE_WARNING : ERRCODE_SUCCESSFUL_COMPLETION),
+                                      errmsg_internal("%s", line.c_str())));
+    });
     client_min_messages = saved;
 }
 
@@ -213,10 +222,9 @@ void execute(RunShared &sh) noexcept
     execute_run(sh, prep);
     if (sh.run_id == 0)
         return; // no run was recorded: the call itself failed, and raises
-    std::string failure;
-    int sqlstate = 0;
-    if (!run_phase([&] { log_outcome(sh, prep); }, failure, sqlstate))
-        elog(LOG, "casemis_import: could not log run " INT64_FORMAT ": %s", sh.run_id, failure.c_str());
+    RunError failure;
+    if (!run_phase([&] { log_outcome(sh, prep); }, failure))
+        elog(LOG, "casemis_import: could not log run " INT64_FORMAT ": %s", sh.run_id, failure.message.c_str());
 }
 
 } // namespace casemis::run
@@ -239,11 +247,12 @@ extern "C" void casemis_worker_main(Datum main_arg)
         if (seg == NULL)
             ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                             errmsg("casemis_import worker could not attach to its shared memory")));
-        shm_toc *toc = shm_toc_attach(0x5CA5E00100000001ULL, dsm_segment_address(seg));
+        shm_toc *toc = shm_toc_attach(casemis::run::kRunTocMagic, dsm_segment_address(seg));
         if (toc == NULL)
-            ereport(ERROR, (errmsg("casemis_import worker: bad shared memory segment")));
-        sh = (RunShared *)shm_toc_lookup(toc, 1, false);
-        shm_mq *mq = (shm_mq *)shm_toc_lookup(toc, 2, false);
+            ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                            errmsg("casemis_import worker: bad shared memory segment")));
+        sh = (RunShared *)shm_toc_lookup(toc, casemis::run::kRunTocShared, false);
+        shm_mq *mq = (shm_mq *)shm_toc_lookup(toc, casemis::run::kRunTocQueue, false);
         shm_mq_set_sender(mq, MyProc);
         shm_mq_handle *mqh = shm_mq_attach(mq, seg, NULL);
         pq_redirect_to_shm_mq(seg, mqh); // NOTICEs and errors go to the caller

@@ -20,7 +20,7 @@ CREATE TABLE casemis.import_run (
   type_b_unmatched   int NOT NULL DEFAULT 0,
   type_b_errors      int NOT NULL DEFAULT 0,
   email_status       text,
-  -- beyond the SPEC's list
+  -- beyond the README's list (Reference)
   trigger            text NOT NULL DEFAULT 'manual' CHECK (trigger IN ('manual', 'upload', 'scheduled', 'revert')),
   dry_run            boolean NOT NULL DEFAULT false,
   forced             boolean NOT NULL DEFAULT false,
@@ -42,7 +42,8 @@ CREATE TABLE casemis.import_run (
   -- 0.2.0, safety nets
   students_records   bigint,
   services_records   bigint,
-  revert_of          bigint
+  revert_of          bigint,
+  errcode            text CHECK (errcode ~ '^[0-9A-Z]{5}$')
 );
 CREATE INDEX import_run_settings_idx ON casemis.import_run (settings_name, run_id);
 CREATE INDEX import_run_finished_idx ON casemis.import_run (finished_at);
@@ -62,6 +63,7 @@ RETURN (SELECT r.run_id FROM casemis.import_run r
            AND r.status = 'succeeded' AND r.trigger <> 'revert'
          ORDER BY r.run_id DESC LIMIT 1);
 COMMENT ON FUNCTION casemis._last_successful_run(text) IS 'The run_id of the setting''s last successful run (status succeeded, not a revert), or NULL.';
+COMMENT ON COLUMN casemis.import_run.errcode IS 'For a failed run, the SQLSTATE of the error it failed with (e.g. 22P04 for a file it cannot read, 57014 for a cancel); NULL otherwise.';
 
 -- ---------------------------------------------------------------- report rows
 -- Rows of the eight report files of a run. Which columns a report uses is in

@@ -693,5 +693,8 @@ REVOKE EXECUTE ON FUNCTION casemis.report_xlsx(bigint) FROM PUBLIC;
 
 
 -- ---------------------------------------------------------------- code health
+-- A failed run keeps the SQLSTATE of its error.
+ALTER TABLE casemis.import_run ADD COLUMN errcode text CHECK (errcode ~ '^[0-9A-Z]{5}$');
+COMMENT ON COLUMN casemis.import_run.errcode IS 'For a failed run, the SQLSTATE of the error it failed with (e.g. 22P04 for a file it cannot read, 57014 for a cancel); NULL otherwise.';
 
 
