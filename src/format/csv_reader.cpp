@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <unistd.h>
+#include "pg/cpp_only_file.hpp" // last: no PostgreSQL header above
 
 namespace casemis::format {
 

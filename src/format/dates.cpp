@@ -2,6 +2,7 @@
 #include "format/dates.hpp"
 
 #include "format/text.hpp"
+#include "pg/cpp_only_file.hpp" // last: no PostgreSQL header above
 
 namespace casemis::format {
 

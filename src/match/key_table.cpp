@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <stdexcept>
+#include "pg/cpp_only_file.hpp" // last: no PostgreSQL header above
 
 namespace casemis::match {
 
