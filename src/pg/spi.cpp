@@ -29,7 +29,9 @@ Spi::~Spi()
     }
 }
 
-static void bind(const Params &params, std::vector<Oid> &types, std::vector<Datum> &values,
+namespace {
+
+void bind(const Params &params, std::vector<Oid> &types, std::vector<Datum> &values,
                  std::vector<char> &nulls)
 {
     const size_t n = params.size();
@@ -47,18 +49,20 @@ static void bind(const Params &params, std::vector<Oid> &types, std::vector<Datu
     });
 }
 
-static void collect(uint64_t processed, std::vector<Row> &out)
+// Copies the rows of SPI_tuptable out, then frees it.
+void collect(uint64_t processed, std::vector<Row> &out)
 {
     out.clear();
-    if (SPI_tuptable == nullptr)
+    SPITupleTable *tt = SPI_tuptable;
+    if (tt == nullptr)
         return;
-    const int ncols = SPI_tuptable->tupdesc->natts;
+    const int ncols = tt->tupdesc->natts;
     out.reserve(processed);
     for (uint64_t r = 0; r < processed; ++r) {
         Row row(ncols);
         for (int c = 0; c < ncols; ++c) {
             char *v = nullptr;
-            pg_guard([&] { v = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1); });
+            pg_guard([&] { v = SPI_getvalue(tt->vals[r], tt->tupdesc, c + 1); });
             if (v != nullptr) {
                 row[c] = std::string(v);
                 pg_guard([&] { pfree(v); });
@@ -66,10 +70,14 @@ static void collect(uint64_t processed, std::vector<Row> &out)
         }
         out.push_back(std::move(row));
     }
+    pg_guard([&] { SPI_freetuptable(tt); });
 }
+
+} // namespace
 
 void Spi::cursor_open(const std::string &sql, const Params &params)
 {
+    Arena::Scope mem(statement_); // the portal keeps copies of the parameters
     std::vector<Oid> types;
     std::vector<Datum> values;
     std::vector<char> nulls;
@@ -77,7 +85,7 @@ void Spi::cursor_open(const std::string &sql, const Params &params)
     Portal portal = nullptr;
     pg_guard([&] {
         portal = SPI_cursor_open_with_args(NULL, sql.c_str(), (int)params.size(), types.data(),
-                                           values.data(), nulls.data(), true, 0);
+                                           values.data(), nulls.data(), false, 0);
     });
     portal_ = portal;
 }
@@ -91,7 +99,6 @@ bool Spi::cursor_fetch(long batch, std::vector<Row> &rows)
         processed = SPI_processed;
     });
     collect(processed, rows);
-    pg_guard([&] { SPI_freetuptable(SPI_tuptable); });
     if (processed == 0) {
         pg_guard([&] { SPI_cursor_close(portal); });
         portal_ = nullptr;
@@ -100,9 +107,9 @@ bool Spi::cursor_fetch(long batch, std::vector<Row> &rows)
     return true;
 }
 
-static uint64_t run(const std::string &sql, const Params &params, bool read_only,
-                    std::vector<Row> *out)
+uint64_t Spi::run(const std::string &sql, const Params &params, std::vector<Row> *out)
 {
+    Arena::Scope mem(statement_);
     std::vector<Oid> types;
     std::vector<Datum> values;
     std::vector<char> nulls;
@@ -110,20 +117,22 @@ static uint64_t run(const std::string &sql, const Params &params, bool read_only
     uint64_t processed = 0;
     pg_guard([&] {
         int rc = SPI_execute_with_args(sql.c_str(), (int)params.size(), types.data(), values.data(),
-                                       nulls.data(), read_only, 0);
+                                       nulls.data(), false, 0);
         if (rc < 0)
             elog(ERROR, "SPI_execute_with_args failed (%d): %s", rc, sql.c_str());
         processed = SPI_processed;
     });
     if (out != nullptr)
         collect(processed, *out);
+    else
+        pg_guard([] { SPI_freetuptable(SPI_tuptable); });
     return processed;
 }
 
 std::vector<Row> Spi::query(const std::string &sql, const Params &params)
 {
     std::vector<Row> rows;
-    run(sql, params, false, &rows);
+    run(sql, params, &rows);
     return rows;
 }
 
@@ -145,7 +154,7 @@ Value Spi::scalar(const std::string &sql, const Params &params)
 
 uint64_t Spi::exec(const std::string &sql, const Params &params)
 {
-    return run(sql, params, false, nullptr);
+    return run(sql, params, nullptr);
 }
 
 std::string quote_ident(const std::string &s)

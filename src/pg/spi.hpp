@@ -1,5 +1,12 @@
 // spi.hpp -- guarded SPI for C++: small queries with text parameters and text
 // results. Bulk data never goes through here (see copy_in.hpp).
+//
+// One snapshot policy for every statement, cursors included: each takes a
+// fresh snapshot after making the run's own earlier writes visible (SPI's
+// non-read-only mode), so a statement always sees what the run wrote before it
+// and what other transactions committed before it started; no caller refreshes
+// the active snapshot by hand. What PostgreSQL allocates for a statement
+// (parameters, the result set, its text values) is freed when it ends.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +15,7 @@
 #include <vector>
 
 #include "pg/boundary.hpp"
+#include "pg/memory.hpp"
 
 namespace casemis::pg {
 
@@ -52,6 +60,8 @@ class Spi {
   private:
     void cursor_open(const std::string &sql, const Params &params);
     bool cursor_fetch(long batch, std::vector<Row> &rows); // false (and closed) at the end
+    uint64_t run(const std::string &sql, const Params &params, std::vector<Row> *out);
+    Arena statement_{"casemis_import SPI statement"}; // made before SPI_connect: outlives SPI_finish
     bool connected_ = false;
     void *portal_ = nullptr;
 };
