@@ -7,11 +7,15 @@
 #   make demo       the main job on a throwaway cluster with generated sample files
 #   make deb        the Debian package postgresql-15-casemis-import (dist/*.deb)
 #   make unit       C++ unit tests only (pure C++, no PostgreSQL); make unit-asan for ASan/UBSan
+#   make installcheck  pg_regress + pgTAP: against the server in PGHOST/PGPORT if set, else
+#                   on throwaway servers of its own (PostgreSQL, sshd, SMTP sink; root)
+#   make schedulecheck  fails if a test in sql/ is missing from test/schedule
 EXTENSION  = casemis_import
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
 MODULE_big = casemis_import
 
-# The flow, one folder per stage: source -> format -> match -> apply -> report -> notify (+ schedule).
+# The flow, one folder per stage: source -> format -> match -> apply -> report -> notify
+# (run/ drives it in the worker, pg/ is the PostgreSQL boundary; the scheduler is src/sql/60_schedule.sql).
 SRCS = $(sort $(wildcard src/*.cpp src/*/*.cpp))
 OBJS = $(SRCS:.cpp=.o)
 
@@ -41,7 +45,7 @@ SHLIB_LINK = -lssh2 -lcurl -lxlsxwriter -lstdc++
 
 # Goals that only run a script (which installs packages first, then calls make
 # again for the build): they must work before PostgreSQL is installed.
-SCRIPT_GOALS = test demo bench deb pgconfig
+SCRIPT_GOALS = test demo bench deb pgconfig schedulecheck
 ifneq ($(filter-out $(SCRIPT_GOALS),$(or $(MAKECMDGOALS),all)),)
 # The PostgreSQL major versions this release supports.
 SUPPORTED_PG = 15
@@ -53,11 +57,25 @@ endif
 ifeq ($(filter $(SUPPORTED_PG),$(PG_MAJOR)),)
 $(error casemis_import supports PostgreSQL $(SUPPORTED_PG) only, but $(PG_CONFIG) is "$(PG_VERSION_STR)". Set PG_CONFIG to a PostgreSQL $(SUPPORTED_PG) pg_config, e.g. PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config)
 endif
+# `make installcheck` with no server named (PGHOST/PGPORT neither in the
+# environment nor on the command line) starts its own, as pg_regress's
+# --temp-instance would: the tests also need the sshd and SMTP sink that
+# test/run_all.sh starts, so it is that script, limited to the SQL tests.
+ifeq ($(origin PGHOST)$(origin PGPORT),undefinedundefined)
+NO_INSTALLCHECK = 1
+endif
+
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 ifeq ($(wildcard $(PGXS)),)
 $(error $(PG_CONFIG) ($(PG_VERSION_STR)) has no PGXS ("$(PGXS)"): install postgresql-server-dev-$(PG_MAJOR) (bash scripts/install_deps.sh build))
 endif
 include $(PGXS)
+endif
+
+ifdef NO_INSTALLCHECK
+.PHONY: installcheck
+installcheck:
+	CASEMIS_TEST_SQL_ONLY=1 bash test/run_all.sh
 endif
 
 # PGXS's LLVM bitcode step (clang) does not see PG_CXXFLAGS.
@@ -70,7 +88,7 @@ $(DATA_built): $(SQL_PIECES) $(EXTENSION).control
 # The library knows the version it serves (src/run/schema_version.cpp).
 src/run/schema_version.o src/run/schema_version.bc: $(EXTENSION).control
 
-.PHONY: test demo unit unit-asan fuzz bench pgconfig deb
+.PHONY: test demo unit unit-asan fuzz bench pgconfig deb schedulecheck
 # The Debian package (dpkg-buildpackage + pg_buildext, in a copy of the tree) into dist/.
 deb:
 	bash scripts/build_deb.sh
@@ -89,3 +107,5 @@ fuzz:
 	$(MAKE) -C test/fuzz run SECONDS=$(or $(SECONDS),60)
 bench:
 	bash bench/run.sh
+schedulecheck:
+	bash test/schedule_check.sh

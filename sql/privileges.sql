@@ -248,8 +248,8 @@ TRUNCATE hostile.hits;
 -- now call everything with that path: as the DBA ... (these statements use
 -- no text function or operator of their own: OPERATOR(pg_catalog.=) below)
 SELECT casemis.casemis_import('priv', force => true) > 0 AS ran;
-SELECT count(*) >= 0 AS status_read FROM casemis.status;
-SELECT casemis.reap_interrupted_runs() >= 0 AS reaped;
+SELECT name AS status_read FROM casemis.status WHERE name OPERATOR(pg_catalog.=) 'priv';
+SELECT casemis.reap_interrupted_runs() AS reaped;
 SELECT casemis.report_csv(max(run_id), 'CASEMIS_TypeA_ImportedRecords.csv') IS NOT NULL AS report FROM casemis.import_run;
 SELECT casemis.csv_field('a,b') AS csv_field;
 UPDATE casemis.import_settings SET schedule_days = '{Mon,Tue}', time_zone = 'America/Los_Angeles'

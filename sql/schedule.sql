@@ -196,13 +196,15 @@ VALUES ('sched_b', 'failed', now() - interval '3 years', now() - interval '3 yea
 INSERT INTO casemis.import_report (run_id, report, line_number)
 SELECT run_id, 'CASEMIS_TypeA_ImportedRecords.csv', 2 FROM casemis.import_run WHERE message LIKE 'old%';
 UPDATE casemis.scheduler_state SET last_retention_at = NULL;
-SELECT count(*) >= 0 AS ticked FROM casemis.tick();
+SELECT count(*) AS sched_b_actions FROM casemis.tick() WHERE settings_name = 'sched_b';
+SELECT last_retention_at IS NOT NULL AS retention_applied FROM casemis.scheduler_state;
 SELECT message FROM casemis.import_run WHERE message IN ('old', 'recent', 'old, setting deleted') ORDER BY 1;
 SELECT count(*) AS orphan_report_rows FROM casemis.import_report r
  WHERE NOT EXISTS (SELECT 1 FROM casemis.import_run i WHERE i.run_id = r.run_id);
 UPDATE casemis.import_settings SET history_retention = '6 months' WHERE name = 'sched_b';
 UPDATE casemis.scheduler_state SET last_retention_at = NULL;
-SELECT count(*) >= 0 AS ticked FROM casemis.tick();
+SELECT count(*) AS sched_b_actions FROM casemis.tick() WHERE settings_name = 'sched_b';
+SELECT last_retention_at IS NOT NULL AS retention_applied FROM casemis.scheduler_state;
 SELECT count(*) AS recent_left FROM casemis.import_run WHERE message = 'recent';
 
 -- ------------------------------------------------------------ still one run

@@ -5,10 +5,11 @@
 # extension, runs the C++ unit tests (+ ASan) and a fuzz smoke run, then starts
 # real servers for the SQL tests -- a throwaway PostgreSQL 15 cluster with
 # pg_cron, a private sshd (SFTP) and an SMTP sink -- and runs pg_regress
-# (test/schedule), pgTAP (test/pgtap/*.sql), and the concurrency and crash
-# scripts (test/concurrency.sh, test/crash.sh) against them; then the upgrade
-# from release 0.1.0 (test/upgrade.sh) and the Debian package (test/package.sh),
-# each on a PostgreSQL copy and cluster of its own.
+# (test/schedule, after test/schedule_check.sh), pgTAP (test/pgtap/*.sql), and
+# the concurrency and crash scripts (test/concurrency.sh, test/crash.sh) against
+# them; then the SFTP and SMTP modules against servers of their own (test/net),
+# the upgrade from release 0.1.0 (test/upgrade.sh) and the Debian package
+# (test/package.sh), each on a PostgreSQL copy and cluster of its own.
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 # Everything it starts is stopped on exit; logs stay under $CASEMIS_TEST_ROOT.
 #
@@ -22,6 +23,9 @@
 #   CASEMIS_TEST_SKIP_APT=1                  do not check/install packages
 #   CASEMIS_TEST_UPGRADE_PORT=(PORT+1000)    test/upgrade.sh's cluster
 #   CASEMIS_TEST_PACKAGE_PORT=(PORT+2000)    test/package.sh's cluster
+#   CASEMIS_TEST_SQL_ONLY=1                  only the SQL tests (pg_regress, pgTAP) on the
+#                                            throwaway servers: `make installcheck` with no
+#                                            server named
 set -Eeuo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +35,7 @@ SFTP_PORT=${CASEMIS_TEST_SFTP_PORT:-2222}
 SMTP_PORT=${CASEMIS_TEST_SMTP_PORT:-2525}
 SMTP_DOWN_PORT=${CASEMIS_TEST_SMTP_DOWN_PORT:-}
 FUZZ_SECONDS=${CASEMIS_TEST_FUZZ_SECONDS:-30}
+SQL_ONLY=${CASEMIS_TEST_SQL_ONLY:-0}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 PGBIN=$("$PG_CONFIG" --bindir 2>/dev/null || true)   # set again once the packages are in
 SFTP_USER=casemis_sftp
@@ -182,7 +187,10 @@ count_unit() {  # label log rc
     fi
 }
 UNIT_LOG_DIR=$(mktemp -d)
-if [ -f "$REPO/test/unit/Makefile" ]; then
+if [ "$SQL_ONLY" = 1 ]; then
+    section "C++ unit tests, fuzz"
+    echo "skipped (CASEMIS_TEST_SQL_ONLY=1)"
+elif [ -f "$REPO/test/unit/Makefile" ]; then
     for target in run run-asan; do
         section "C++ unit tests (make -C test/unit $target)"
         rc=0
@@ -193,7 +201,7 @@ else
     section "C++ unit tests"
     echo "none (test/unit/Makefile not present)"
 fi
-if [ -f "$REPO/test/fuzz/Makefile" ]; then
+if [ "$SQL_ONLY" != 1 ] && [ -f "$REPO/test/fuzz/Makefile" ]; then
     section "fuzz smoke (make -C test/fuzz run SECONDS=$FUZZ_SECONDS)"
     if make -C "$REPO/test/fuzz" --no-print-directory run SECONDS="$FUZZ_SECONDS" 2>&1 | tail -n 40; then
         pass "fuzz smoke"
@@ -351,9 +359,11 @@ export PGHOST="$ROOT/pg/sock" PGPORT="$PGPORT_T" PGUSER=postgres
 echo "PGHOST=$PGHOST PGPORT=$PGPORT PGUSER=postgres; log $ROOT/pg/server.log"
 
 # ============================================================ 8. pg_regress
-section "pg_regress (test/schedule)"
+section "schedule check (test/schedule_check.sh)"
 trap - ERR
 set +e
+if bash "$REPO/test/schedule_check.sh"; then pass "schedule check"; else fail "schedule check"; fi
+section "pg_regress (test/schedule)"
 cd "$ROOT"
 REGRESS_TESTS=$(sed -n 's/^test: *//p' "$ROOT/src-copy/test/schedule" 2>/dev/null | tr -s ' \n' ' ')
 if [ -z "${REGRESS_TESTS// /}" ]; then
@@ -410,7 +420,8 @@ fi
 # ============================================================ 10. concurrency and crashes
 # Real parallel clients, then faults mid-import (crash.sh kills backends and
 # restarts the server, so it comes last). Each ends with "N passed, N failed".
-for script in concurrency crash; do
+[ "$SQL_ONLY" = 1 ] && SCRIPTS=() || SCRIPTS=(concurrency crash)
+for script in "${SCRIPTS[@]}"; do
     section "test/$script.sh"
     rc=0
     env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres CASEMIS_TEST_PGDATA="$ROOT/pg/data" \
@@ -419,10 +430,21 @@ for script in concurrency crash; do
     count_unit "test/$script.sh" "$ROOT/$script.log" "$rc"
 done
 
-# ============================================================ 11. upgrade and package
+# ============================================================ 11. network modules
+# SFTP and SMTP (STARTTLS, smtps, refused and hung servers) against servers of
+# its own, on free ports; no PostgreSQL server involved.
+if [ "$SQL_ONLY" != 1 ]; then
+    section "test/net/run.sh"
+    rc=0
+    NET_ROOT="$ROOT/net" PG_CONFIG="$PG_CONFIG" bash "$REPO/test/net/run.sh" 2>&1 | tee "$ROOT/net.log" || rc=$?
+    count_unit "test/net" "$ROOT/net.log" "$rc"
+fi
+
+# ============================================================ 12. upgrade and package
 # On clusters and PostgreSQL copies of their own (they swap the extension's files).
 # They run from the checkout: the upgrade test builds 0.1.0 from its git history.
-for script in upgrade package; do
+[ "$SQL_ONLY" = 1 ] && SCRIPTS=() || SCRIPTS=(upgrade package)
+for script in "${SCRIPTS[@]}"; do
     section "test/$script.sh"
     rc=0
     env -u PGHOST -u PGPORT PG_CONFIG="$PG_CONFIG" CASEMIS_TEST_REPO="$REPO" CASEMIS_TEST_FIXTURES="$ROOT/fixtures" \
@@ -432,7 +454,7 @@ for script in upgrade package; do
     count_unit "test/$script.sh" "$ROOT/$script.log" "$rc"
 done
 
-# ============================================================ 12. summary
+# ============================================================ 13. summary
 section "summary"
 summary
 [ "$FAILED" -eq 0 ]

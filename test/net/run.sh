@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# run.sh -- build test/net/net_test.cpp and run it against a private sshd and SMTP
-# sink of its own (run as root: it creates the OS user casemis_nettest).
-#   NET_ROOT=/tmp/casemis_net  NET_SFTP_PORT=2322  NET_SMTP_PORT=2625
-# Everything it starts is stopped on exit.
+# run.sh -- build test/net/net_test.cpp and run it against a private sshd, an
+# SMTP sink and a TLS SMTP server (STARTTLS and smtps) of its own
+# -- as root: it creates the OS user casemis_nettest. test/run_all.sh (make test)
+# runs it with NET_ROOT under its test root. Ports not given are free ones.
+#   NET_ROOT=/tmp/casemis_net  NET_SFTP_PORT  NET_SMTP_PORT  NET_STARTTLS_PORT  NET_SMTPS_PORT
+# Everything it starts is stopped on exit. Ends with "N passed, N failed".
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 export NET_ROOT=${NET_ROOT:-/tmp/casemis_net}
-export NET_SFTP_PORT=${NET_SFTP_PORT:-2322}
-export NET_SMTP_PORT=${NET_SMTP_PORT:-2625}
+export NET_SFTP_PORT=${NET_SFTP_PORT:-$(free_port)}
+export NET_SMTP_PORT=${NET_SMTP_PORT:-$(free_port)}
 export NET_SFTP_USER=casemis_nettest
 export NET_SFTP_PASSWORD='N3t-test-pw'
 export NET_CHECK_MAIL=$REPO/test/net/check_mail.py
 R=$NET_ROOT
 
-export NET_STARTTLS_PORT=${NET_STARTTLS_PORT:-2626}
-export NET_SMTPS_PORT=${NET_SMTPS_PORT:-2627}
+export NET_STARTTLS_PORT=${NET_STARTTLS_PORT:-$(free_port)}
+export NET_SMTPS_PORT=${NET_SMTPS_PORT:-$(free_port)}
 
 stop() {
     [ -s "$R/sshd.pid" ] && kill "$(cat "$R/sshd.pid")" 2>/dev/null || true
@@ -87,8 +91,9 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 
-g++ -std=c++17 -Wall -Wextra -O1 -g -I"$REPO/src" -I/usr/include/postgresql/15/server \
+PG_LIBDIR=$(dirname "$("$PG_CONFIG" --bindir)")/lib   # libpgcommon/libpgport (static)
+g++ -std=c++17 -Wall -Wextra -O1 -g -I"$REPO/src" -I"$("$PG_CONFIG" --includedir-server)" \
     "$REPO/test/net/net_test.cpp" "$REPO/src/source/sftp.cpp" "$REPO/src/notify/mail.cpp" \
     "$REPO/src/notify/mime.cpp" "$REPO/src/notify/run_summary.cpp" \
-    -L/usr/lib/postgresql/15/lib -lpgcommon -lpgport -lssh2 -lcurl -o "$R/net_test"
+    -L"$PG_LIBDIR" -lpgcommon -lpgport -lssh2 -lcurl -o "$R/net_test"
 "$R/net_test"
