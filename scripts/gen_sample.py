@@ -6,7 +6,7 @@ Usage: gen_sample.py [--students N] [--seed S] [--out DIR] [--format casemis|cal
 Writes into DIR:
   roster.csv    student_id,ssid,last_name,first_name,birthdate,grade,school_code
                 (header row, LF, ISO dates; COPY ... CSV HEADER into casemis.students)
-  tableA.csv    the 67 Table A headers of SPEC.md in TAG order, CRLF, UTF-8
+  tableA.csv    the 67 Table A headers (casemis.layout_field) in TAG order, CRLF, UTF-8
   tableB.csv    SELPA_CODE,STUDENT_ID,SSID,SERVICE,PROVIDER,LOCATION,FREQUENCY,
                 DURATION,START_DATE,END_DATE (1-5 services per Table A record), CRLF
   prior_cse.csv student_id,disabilit1,exit_date: a few general-education roster

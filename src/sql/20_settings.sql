@@ -27,7 +27,7 @@ CREATE TABLE casemis.import_settings (
   smtp_password       text,
   enabled             boolean NOT NULL DEFAULT false,
   student_relation    text    NOT NULL DEFAULT 'casemis.students',
-  -- beyond the SPEC's list: limits, timeouts and policies, each with a sane default
+  -- beyond the README's list: limits, timeouts and policies, each with a sane default
   smtp_require_tls    boolean NOT NULL DEFAULT false,
   connect_timeout     interval NOT NULL DEFAULT '30 seconds',
   transfer_timeout    interval NOT NULL DEFAULT '30 minutes',

@@ -1,4 +1,4 @@
-// matcher_test.cpp -- the matching rules of SPEC "What one run does" 3 and 5.
+// matcher_test.cpp -- the matching rules of README "What one run does", steps 5 and 7.
 #include "harness.hpp"
 #include "match/matcher.hpp"
 
