@@ -3,6 +3,29 @@
 
 namespace casemis {
 
+namespace {
+MemoryContext g_error_data = nullptr;
+int g_depth = 0;
+} // namespace
+
+MemoryContext error_data_context() noexcept
+{
+    // Created on first use; should that fail (out of memory), the error is
+    // copied into TopMemoryContext instead.
+    if (g_error_data == nullptr)
+        g_error_data = AllocSetContextCreateInternal(TopMemoryContext, "casemis_import error data",
+                                                     ALLOCSET_SMALL_SIZES);
+    return g_error_data != nullptr ? g_error_data : TopMemoryContext;
+}
+
+void enter_boundary() noexcept
+{
+    if (g_depth++ == 0 && g_error_data != nullptr)
+        MemoryContextReset(g_error_data); // what earlier calls caught and did not free
+}
+
+void leave_boundary() noexcept { --g_depth; }
+
 void rethrow_caught(const CaughtError &c)
 {
     if (c.kind == CaughtError::Kind::Pg)

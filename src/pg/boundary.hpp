@@ -45,6 +45,16 @@ struct Error : std::exception {
     const char *what() const noexcept override { return message.c_str(); }
 };
 
+// Where a PgError's ErrorData lives: a context of its own under
+// TopMemoryContext, outside every context the unwinding may free on its way to
+// the catcher (an Arena's, an SPI connection's). The catcher frees it
+// (FreeErrorData) or leaves it to the reset at the next top-level boundary.
+MemoryContext error_data_context() noexcept;
+// Entry and exit of a top-level CASEMIS_FUNCTION (nesting counted): entering
+// at depth 0 resets error_data_context().
+void enter_boundary() noexcept;
+void leave_boundary() noexcept;
+
 // Run f (PostgreSQL calls and trivially destructible locals only; must not
 // throw) and convert a PostgreSQL ERROR into a C++ PgError.
 template <typename F> void pg_guard(F &&f)
@@ -58,8 +68,9 @@ template <typename F> void pg_guard(F &&f)
     }
     PG_CATCH();
     {
-        MemoryContextSwitchTo(oldcxt); // CopyErrorData must not run in ErrorContext
+        MemoryContextSwitchTo(error_data_context()); // CopyErrorData must not run in ErrorContext
         edata = CopyErrorData();
+        MemoryContextSwitchTo(oldcxt);
         FlushErrorState();
     }
     PG_END_TRY();
@@ -149,7 +160,9 @@ template <typename F> Datum cpp_boundary(F &&body)
 {
     Datum result = (Datum)0;
     CaughtError caught;
+    enter_boundary();
     const bool ok = catch_all([&] { result = body(); }, caught);
+    leave_boundary();
     if (caught.stacks_restored)
         warn_stacks_restored();
     if (ok)
