@@ -94,7 +94,7 @@ FileShape file_shape(const source::FileInfo &f, const CsvLimits &limits, const L
     std::string head(cap, '\0');
     const int fd = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        throw RunFailure(std::string("could not reopen the spool copy of ") + f.label);
+        throw Error(ERRCODE_IO_ERROR, std::string("could not reopen the spool copy of ") + f.label);
     size_t got = 0;
     try {
         FdSource src(fd);
