@@ -140,26 +140,18 @@ bool worker_waits_for_us(pid_t pid)
 
 } // namespace
 
-int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_run, bool force,
-                   const std::optional<std::string> &notify, const Upload *students, const Upload *services,
-                   int64 revert_of)
+namespace {
+
+// The DSM segment of a waited-for run: what the worker reads and writes back,
+// and the queue its messages come through.
+struct Segment {
+    dsm_segment *seg = nullptr;
+    RunShared *sh = nullptr;
+    shm_mq *mq = nullptr;
+};
+
+Segment create_segment()
 {
-    if (settings_name.size() >= sizeof(RunShared::settings_name))
-        throw Error(ERRCODE_UNDEFINED_OBJECT, "import setting \"" + settings_name + "\" does not exist");
-    if (notify && notify->size() >= sizeof(RunShared::notify))
-        throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "notify address is too long");
-
-    pg_guard([&] { check_role_can_login(GetUserId()); });
-    if (IsTransactionBlock())
-        pg_guard([] {
-            ereport(NOTICE,
-                    (errmsg("the import runs and commits in a transaction of its own: a ROLLBACK of this "
-                            "transaction block will not undo it"),
-                     errhint("Call casemis_import outside BEGIN ... COMMIT to avoid surprises.")));
-        });
-
-    // Everything below owns no C++ object with a destructor across PG calls
-    // except inside the explicit guards.
     dsm_segment *seg = nullptr;
     RunShared *sh = nullptr;
     shm_mq *mq = nullptr;
@@ -179,33 +171,97 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
         shm_toc_insert(toc, kRunTocQueue, mq);
         shm_mq_set_receiver(mq, MyProc);
     });
-    sh->database = MyDatabaseId;
-    sh->role = GetUserId();
-    sh->trigger = trigger;
-    sh->dry_run = dry_run;
-    sh->force = force;
-    sh->revert_of = revert_of;
-    strlcpy(sh->settings_name, settings_name.c_str(), sizeof(sh->settings_name));
+    return Segment{seg, sh, mq};
+}
+
+void describe_run(RunShared &sh, const std::string &settings_name, Trigger trigger, bool dry_run, bool force,
+                  const std::optional<std::string> &notify, int64 revert_of)
+{
+    sh.database = MyDatabaseId;
+    sh.role = GetUserId();
+    sh.trigger = trigger;
+    sh.dry_run = dry_run;
+    sh.force = force;
+    strlcpy(sh.settings_name, settings_name.c_str(), sizeof(sh.settings_name));
     if (notify) {
-        sh->has_notify = true;
-        strlcpy(sh->notify, notify->c_str(), sizeof(sh->notify));
+        sh.has_notify = true;
+        strlcpy(sh.notify, notify->c_str(), sizeof(sh.notify));
     }
+    sh.revert_of = revert_of;
+}
+
+void write_uploads(RunShared &sh, const Upload *students, const Upload *services)
+{
     if (students) {
-        write_upload(*students, "A.csv", sh->students_path);
-        sh->has_students = true;
+        write_upload(*students, "A.csv", sh.students_path);
+        sh.has_students = true;
     }
     if (services) {
         try {
-            write_upload(*services, "B.csv", sh->services_path);
+            write_upload(*services, "B.csv", sh.services_path);
         } catch (...) {
-            if (sh->has_students)
-                unlink(sh->students_path);
+            if (sh.has_students)
+                unlink(sh.students_path);
             throw;
         }
-        sh->has_services = true;
+        sh.has_services = true;
     }
+}
 
-    char fatal_msg[1024] = "";
+void remove_uploads(const RunShared &sh)
+{
+    if (sh.has_students)
+        unlink(sh.students_path);
+    if (sh.has_services)
+        unlink(sh.services_path);
+}
+
+// Relays the worker's messages until it detaches. PostgreSQL calls only (it
+// runs inside PG_TRY): a cancel of this statement, or the worker waiting for a
+// lock this session holds, raises here.
+void relay_until_done(shm_mq_handle *mqh, pid_t pid, RunShared *sh, char *fatal_msg, size_t fatal_len)
+{
+    for (;;) {
+        Size nbytes = 0;
+        void *data = NULL;
+        shm_mq_result res = shm_mq_receive(mqh, &nbytes, &data, true);
+        if (res == SHM_MQ_SUCCESS) {
+            relay_message((const char *)data, nbytes, fatal_msg, fatal_len);
+            continue;
+        }
+        if (res == SHM_MQ_DETACHED)
+            break; // the worker is done (or died)
+        // Nothing yet: our latch is set by a message, the worker's
+        // exit or a cancel of this statement (which lands here).
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1000L,
+                        PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+        CHECK_FOR_INTERRUPTS();
+        if (worker_waits_for_us(pid)) {
+            snprintf(sh->cancel_reason, sizeof(sh->cancel_reason),
+                     "the run waited for a lock held by the calling session (pid %d), whose "
+                     "transaction had written to or locked a table the run writes",
+                     MyProcPid);
+            ereport(ERROR,
+                    (errcode(ERRCODE_T_R_DEADLOCK_DETECTED),
+                     errmsg("casemis_import run canceled: it waited for a lock this session holds"),
+                     errdetail("The run's worker (pid %d) waits for a lock held by this transaction "
+                               "(for example after writing to casemis.cse), and this session "
+                               "waits for the run: neither could go on.",
+                               (int)pid),
+                     errhint("Call casemis_import outside a transaction that has written to or "
+                             "locked the casemis tables (or COMMIT first).")));
+        }
+    }
+}
+
+// Starts the worker and relays its messages until it ends; cancelling this
+// statement cancels the run. False if no worker could be started.
+bool start_and_relay(const Segment &s, char *fatal_msg, size_t fatal_len)
+{
+    dsm_segment *seg = s.seg;
+    RunShared *sh = s.sh;
+    shm_mq *mq = s.mq;
     bool failed_to_start = false;
     pg_guard([&] {
         BackgroundWorker w;
@@ -223,38 +279,7 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
             if (WaitForBackgroundWorkerStartup(handle, &pid) != BGWH_STARTED)
                 failed_to_start = true;
             else {
-                for (;;) {
-                    Size nbytes = 0;
-                    void *data = NULL;
-                    shm_mq_result res = shm_mq_receive(mqh, &nbytes, &data, true);
-                    if (res == SHM_MQ_SUCCESS) {
-                        relay_message((const char *)data, nbytes, fatal_msg, sizeof(fatal_msg));
-                        continue;
-                    }
-                    if (res == SHM_MQ_DETACHED)
-                        break; // the worker is done (or died)
-                    // Nothing yet: our latch is set by a message, the worker's
-                    // exit or a cancel of this statement (which lands here).
-                    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1000L,
-                                    PG_WAIT_EXTENSION);
-                    ResetLatch(MyLatch);
-                    CHECK_FOR_INTERRUPTS();
-                    if (worker_waits_for_us(pid)) {
-                        snprintf(sh->cancel_reason, sizeof(sh->cancel_reason),
-                                 "the run waited for a lock held by the calling session (pid %d), whose "
-                                 "transaction had written to or locked a table the run writes",
-                                 MyProcPid);
-                        ereport(ERROR,
-                                (errcode(ERRCODE_T_R_DEADLOCK_DETECTED),
-                                 errmsg("casemis_import run canceled: it waited for a lock this session holds"),
-                                 errdetail("The run's worker (pid %d) waits for a lock held by this transaction "
-                                           "(for example after writing to casemis.cse), and this session "
-                                           "waits for the run: neither could go on.",
-                                           (int)pid),
-                                 errhint("Call casemis_import outside a transaction that has written to or "
-                                         "locked the casemis tables (or COMMIT first).")));
-                    }
-                }
+                relay_until_done(mqh, pid, sh, fatal_msg, fatal_len);
                 (void)WaitForBackgroundWorkerShutdown(handle);
             }
         }
@@ -277,19 +302,27 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
         }
         PG_END_TRY();
     });
-    if (sh->has_students)
-        unlink(sh->students_path);
-    if (sh->has_services)
-        unlink(sh->services_path);
-    if (failed_to_start)
-        pg_guard([] { register_failed(); });
+    return !failed_to_start;
+}
 
-    Result result = sh->result;
-    int64 run_id = sh->run_id;
-    const int sqlstate = sh->sqlstate;
-    std::string status = sh->status, message = sh->message;
-    pg_guard([&] { dsm_detach(seg); });
+// What the worker wrote back, copied out before the segment goes.
+struct Outcome {
+    Result result;
+    int64 run_id;
+    int sqlstate;
+    std::string status;
+    std::string message;
+};
 
+// The call's result: an ERROR when no run could be recorded, a WARNING for a
+// run that failed or did not finish, else the run id.
+int64 report_outcome(const Outcome &o, const std::string &settings_name, const char *fatal_msg)
+{
+    const Result result = o.result;
+    const int64 run_id = o.run_id;
+    const int sqlstate = o.sqlstate;
+    const std::string &status = o.status;
+    const std::string &message = o.message;
     if (result == Result::UnknownSetting) // message: the names that exist
         throw Error(ERRCODE_UNDEFINED_OBJECT, "import setting \"" + settings_name + "\" does not exist", "",
                     message.empty()
@@ -326,6 +359,44 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
         });
     }
     return run_id;
+}
+
+} // namespace
+
+int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_run, bool force,
+                   const std::optional<std::string> &notify, const Upload *students, const Upload *services,
+                   int64 revert_of)
+{
+    if (settings_name.size() >= sizeof(RunShared::settings_name))
+        throw Error(ERRCODE_UNDEFINED_OBJECT, "import setting \"" + settings_name + "\" does not exist");
+    if (notify && notify->size() >= sizeof(RunShared::notify))
+        throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "notify address is too long");
+
+    pg_guard([&] { check_role_can_login(GetUserId()); });
+    if (IsTransactionBlock())
+        pg_guard([] {
+            ereport(NOTICE,
+                    (errcode(ERRCODE_SUCCESSFUL_COMPLETION),
+                     errmsg("the import runs and commits in a transaction of its own: a ROLLBACK of this "
+                            "transaction block will not undo it"),
+                     errhint("Call casemis_import outside BEGIN ... COMMIT to avoid surprises.")));
+        });
+
+    // Everything below owns no C++ object with a destructor across PG calls
+    // except inside the explicit guards.
+    const Segment s = create_segment();
+    describe_run(*s.sh, settings_name, trigger, dry_run, force, notify, revert_of);
+    write_uploads(*s.sh, students, services);
+
+    char fatal_msg[1024] = "";
+    const bool started = start_and_relay(s, fatal_msg, sizeof(fatal_msg));
+    remove_uploads(*s.sh);
+    if (!started)
+        pg_guard([] { register_failed(); });
+
+    const Outcome o{s.sh->result, s.sh->run_id, s.sh->sqlstate, s.sh->status, s.sh->message};
+    pg_guard([&] { dsm_detach(s.seg); });
+    return report_outcome(o, settings_name, fatal_msg);
 }
 
 int launch_scheduled(const std::string &settings_name, TimestampTz scheduled_for)
