@@ -135,6 +135,128 @@ void lock_cse_writers(pg::Spi &spi)
     });
 }
 
+namespace {
+
+// 1. Fetch completely (spooled), with size and SHA-256, before anything is
+// written; the files are recorded on the run's row (and in p.files).
+void fetch_files(pg::Spi &spi, const RunShared &sh, Prepared &p, bool want_b, Clock::time_point t0,
+                 source::SpoolFile &spool_a, source::SpoolFile &spool_b, source::FileInfo &fa,
+                 source::FileInfo &fb)
+{
+    fa = fetch(sh, p, true, spool_a);
+    if (want_b)
+        fb = fetch(sh, p, false, spool_b);
+    FilesRead &files = p.files;
+    files.a_label = fa.label;
+    files.a_size = std::to_string(fa.size);
+    files.a_sha256 = fa.sha256;
+    if (want_b) {
+        files.b_label = fb.label;
+        files.b_size = std::to_string(fb.size);
+        files.b_sha256 = fb.sha256;
+    }
+    files.fetched = true;
+    record_files(spi, sh.run_id, files);
+    notice("fetched " + fa.label + " (" + std::to_string(fa.size) + " bytes, SHA-256 " + fa.sha256 + ")" +
+           (want_b ? " and " + fb.label + " (" + std::to_string(fb.size) + " bytes, SHA-256 " + fb.sha256 + ")"
+                   : std::string()) +
+           " in " + seconds_since(t0));
+
+    if (want_b)
+        check_distinct(fa, fb);
+
+}
+
+// 2. The run's message when its files are byte for byte those of the setting's
+// last successful run (nothing to do); nullopt otherwise.
+std::optional<std::string> unchanged_message(pg::Spi &spi, const RunShared &sh, const source::FileInfo &fa,
+                                             const source::FileInfo &fb, bool want_b)
+{
+    if (sh.trigger == Trigger::Upload || sh.force) // dry runs too: only force bypasses it
+        return std::nullopt;
+    auto last = spi.query_one(
+        // one home for "the last successful run" (the highest run_id as a number)
+        "SELECT r.run_id::text, r.students_sha256, r.services_sha256 FROM casemis.import_run r "
+        "WHERE r.run_id = casemis._last_successful_run($1)",
+        {std::string(sh.settings_name)});
+    if (!last || (*last)[1] != fa.sha256 || (*last)[2] != (want_b ? pg::Value(fb.sha256) : std::nullopt))
+        return std::nullopt;
+    // A dry run's advice keeps it a dry run.
+    return "unchanged: the files are byte for byte those of run " + *(*last)[0] +
+           ", the last successful run of this setting; nothing was imported. Replace the files "
+           "before the next run, or call casemis.casemis_import('" + std::string(sh.settings_name) +
+           (sh.dry_run ? "', dry_run => true, force => true) to dry-run them again."
+                       : "', force => true) to import them again.");
+}
+
+ImportInput import_input(const RunShared &sh, const Prepared &p, bool want_b, const source::FileInfo &fa,
+                         const source::FileInfo &fb)
+{
+    ImportInput in;
+    in.run_id = sh.run_id;
+    in.dry_run = sh.dry_run;
+    in.with_services = want_b;
+    in.students = fa;
+    in.services = fb;
+    in.run_date = p.run_date;
+    in.school_year = p.school_year;
+    in.roster = p.str("student_relation");
+    in.role = sh.role;
+    in.max_line_length = static_cast<size_t>(p.num("max_line_length"));
+    in.max_columns = static_cast<size_t>(p.num("max_columns"));
+    in.file_format = p.str("file_format");
+    if (!sh.force)
+        in.guard = RecordGuard{sh.settings_name, p.str("min_record_ratio"), sh.trigger == Trigger::Upload,
+                               fa.label, fb.label};
+    return in;
+}
+
+// The message of an imported run: its counts, the school year, the warnings.
+std::string import_message(const RunShared &sh, const Prepared &p, const ImportCounts &c, bool want_b,
+                           const std::vector<std::string> &warnings)
+{
+    std::string message;
+    message = std::string(sh.dry_run ? "DRY RUN (nothing written to cse or csv): " : "") +
+              "Table A: " + std::to_string(c.a_imported) + " imported, " + std::to_string(c.a_unmatched) +
+              " unmatched, " + std::to_string(c.a_duplicates) + " duplicates, " + std::to_string(c.a_errors) +
+              " errors, " + std::to_string(c.a_not_in_file) + " not in file" +
+              (want_b ? "; Table B: " + std::to_string(c.b_imported) + " imported, " +
+                            std::to_string(c.b_unmatched) + " unmatched, " + std::to_string(c.b_errors) +
+                            " errors"
+                      : std::string("; services not included")) +
+              "; school year " + school_year_label(p.school_year) + ".";
+    if (!warnings.empty()) {
+        message += " Warnings: ";
+        for (size_t i = 0; i < warnings.size(); ++i) {
+            std::string w = warnings[i];
+            while (!w.empty() && w.back() == '.')
+                w.pop_back();
+            message += (i ? "; " : "") + w;
+        }
+        message += ".";
+    }
+    return message;
+}
+
+// The outcome on the run's row: status, message, warnings, counts, records.
+void record_outcome(pg::Spi &spi, const std::string &run_id, const std::string &final_status,
+                    const std::string &message, const std::vector<std::string> &warnings, const ImportCounts &c,
+                    const pg::Value &records_a, const pg::Value &records_b)
+{
+    spi.exec("UPDATE casemis.import_run SET status = $2, finished_at = clock_timestamp(), message = $3, "
+             "warnings = $4::text[], type_a_imported = $5::int, type_a_unmatched = $6::int, "
+             "type_a_duplicates = $7::int, type_a_errors = $8::int, type_a_not_in_file = $9::int, "
+             "type_b_imported = $10::int, type_b_unmatched = $11::int, type_b_errors = $12::int, "
+             "students_records = $13::bigint, services_records = $14::bigint "
+             "WHERE run_id = $1::bigint",
+             {run_id, final_status, message, array_literal(warnings), std::to_string(c.a_imported),
+              std::to_string(c.a_unmatched), std::to_string(c.a_duplicates), std::to_string(c.a_errors),
+              std::to_string(c.a_not_in_file), std::to_string(c.b_imported), std::to_string(c.b_unmatched),
+              std::to_string(c.b_errors), records_a, records_b});
+}
+
+} // namespace
+
 void process(RunShared &sh, Prepared &p)
 {
     if (sh.trigger == Trigger::Revert) {
@@ -151,52 +273,13 @@ void process(RunShared &sh, Prepared &p)
     {
         pg::Spi spi;
         const std::string run_id = std::to_string(sh.run_id);
-
-        // 1. Fetch completely (spooled), with size and SHA-256, before anything is written.
         source::SpoolFile spool_a("A.csv"), spool_b("B.csv");
-        source::FileInfo fa = fetch(sh, p, true, spool_a), fb;
-        if (want_b)
-            fb = fetch(sh, p, false, spool_b);
-        FilesRead &files = p.files;
-        files.a_label = fa.label;
-        files.a_size = std::to_string(fa.size);
-        files.a_sha256 = fa.sha256;
-        if (want_b) {
-            files.b_label = fb.label;
-            files.b_size = std::to_string(fb.size);
-            files.b_sha256 = fb.sha256;
-        }
-        files.fetched = true;
-        record_files(spi, sh.run_id, files);
-        notice("fetched " + fa.label + " (" + std::to_string(fa.size) + " bytes, SHA-256 " + fa.sha256 + ")" +
-               (want_b ? " and " + fb.label + " (" + std::to_string(fb.size) + " bytes, SHA-256 " + fb.sha256 + ")"
-                       : std::string()) +
-               " in " + seconds_since(t0));
-
-        if (want_b)
-            check_distinct(fa, fb);
-
-        // 2. The same files as the last successful run: nothing to do.
-        bool unchanged = false;
-        if (sh.trigger != Trigger::Upload && !sh.force) { // dry runs too: only force bypasses it
-            auto last = spi.query_one(
-                // one home for "the last successful run" (the highest run_id as a number)
-                "SELECT r.run_id::text, r.students_sha256, r.services_sha256 FROM casemis.import_run r "
-                "WHERE r.run_id = casemis._last_successful_run($1)",
-                {std::string(sh.settings_name)});
-            if (last && (*last)[1] == fa.sha256 && (*last)[2] == (want_b ? pg::Value(fb.sha256) : std::nullopt)) {
-                unchanged = true;
-                final_status = "unchanged";
-                // A dry run's advice keeps it a dry run.
-                message = "unchanged: the files are byte for byte those of run " + *(*last)[0] +
-                          ", the last successful run of this setting; nothing was imported. Replace the files "
-                          "before the next run, or call casemis.casemis_import('" + std::string(sh.settings_name) +
-                          (sh.dry_run ? "', dry_run => true, force => true) to dry-run them again."
-                                      : "', force => true) to import them again.");
-            }
-        }
-
-        if (!unchanged) {
+        source::FileInfo fa, fb;
+        fetch_files(spi, sh, p, want_b, t0, spool_a, spool_b, fa, fb);
+        if (auto same = unchanged_message(spi, sh, fa, fb, want_b)) {
+            final_status = "unchanged";
+            message = *same;
+        } else {
             check_text(fa);
             if (want_b)
                 check_text(fb);
@@ -206,23 +289,7 @@ void process(RunShared &sh, Prepared &p)
             // fresh snapshot then shows that run's rows. Dry runs write nothing.
             if (!sh.dry_run)
                 lock_cse_writers(spi);
-            ImportInput in;
-            in.run_id = sh.run_id;
-            in.dry_run = sh.dry_run;
-            in.with_services = want_b;
-            in.students = fa;
-            in.services = fb;
-            in.run_date = p.run_date;
-            in.school_year = p.school_year;
-            in.roster = p.str("student_relation");
-            in.role = sh.role;
-            in.max_line_length = static_cast<size_t>(p.num("max_line_length"));
-            in.max_columns = static_cast<size_t>(p.num("max_columns"));
-            in.file_format = p.str("file_format");
-            if (!sh.force)
-                in.guard = RecordGuard{sh.settings_name, p.str("min_record_ratio"), sh.trigger == Trigger::Upload,
-                                       fa.label, fb.label};
-            ImportResult r = import_files(spi, in);
+            ImportResult r = import_files(spi, import_input(sh, p, want_b, fa, fb));
             spi.exec("UPDATE casemis.import_run SET file_format = $2 WHERE run_id = $1::bigint", {run_id, r.file_format});
             counts = r.counts;
             records_a = std::to_string(r.a_records);
@@ -230,40 +297,10 @@ void process(RunShared &sh, Prepared &p)
                 records_b = std::to_string(*r.b_records);
             warnings = r.warnings;
             final_status = sh.dry_run ? "dry_run" : "succeeded";
-            const auto &c = counts;
-            message = std::string(sh.dry_run ? "DRY RUN (nothing written to cse or csv): " : "") +
-                      "Table A: " + std::to_string(c.a_imported) + " imported, " + std::to_string(c.a_unmatched) +
-                      " unmatched, " + std::to_string(c.a_duplicates) + " duplicates, " + std::to_string(c.a_errors) +
-                      " errors, " + std::to_string(c.a_not_in_file) + " not in file" +
-                      (want_b ? "; Table B: " + std::to_string(c.b_imported) + " imported, " +
-                                    std::to_string(c.b_unmatched) + " unmatched, " + std::to_string(c.b_errors) +
-                                    " errors"
-                              : std::string("; services not included")) +
-                      "; school year " + school_year_label(p.school_year) + ".";
-            if (!warnings.empty()) {
-                message += " Warnings: ";
-                for (size_t i = 0; i < warnings.size(); ++i) {
-                    std::string w = warnings[i];
-                    while (!w.empty() && w.back() == '.')
-                        w.pop_back();
-                    message += (i ? "; " : "") + w;
-                }
-                message += ".";
-            }
+            message = import_message(sh, p, counts, want_b, warnings);
         }
-
-        const auto &c = counts;
         p.counts = counts;
-        spi.exec("UPDATE casemis.import_run SET status = $2, finished_at = clock_timestamp(), message = $3, "
-                 "warnings = $4::text[], type_a_imported = $5::int, type_a_unmatched = $6::int, "
-                 "type_a_duplicates = $7::int, type_a_errors = $8::int, type_a_not_in_file = $9::int, "
-                 "type_b_imported = $10::int, type_b_unmatched = $11::int, type_b_errors = $12::int, "
-                 "students_records = $13::bigint, services_records = $14::bigint "
-                 "WHERE run_id = $1::bigint",
-                 {run_id, final_status, message, array_literal(warnings), std::to_string(c.a_imported),
-                  std::to_string(c.a_unmatched), std::to_string(c.a_duplicates), std::to_string(c.a_errors),
-                  std::to_string(c.a_not_in_file), std::to_string(c.b_imported), std::to_string(c.b_unmatched),
-                  std::to_string(c.b_errors), records_a, records_b});
+        record_outcome(spi, run_id, final_status, message, warnings, counts, records_a, records_b);
     }
     commit_transaction();
     strlcpy(sh.status, final_status.c_str(), sizeof(sh.status));
