@@ -13,12 +13,30 @@ const char *const kReportA[] = {"CASEMIS_TypeA_ImportedRecords.csv", "CASEMIS_Ty
 const char *const kReportB[] = {"CASEMIS_TypeB_ImportedRecords.csv", "CASEMIS_TypeB_UnmatchedRecords.csv",
                                 "CASEMIS_TypeB_Errors.csv"};
 
+// An element of an array literal: NULL, or always double-quoted (" and \ escaped).
+void append_element(std::string &out, bool is_null, std::string_view v)
+{
+    if (!out.empty())
+        out += ',';
+    if (is_null) {
+        out += "NULL";
+        return;
+    }
+    out += '"';
+    for (char c : v) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    out += '"';
+}
+
 } // namespace
 
 Reports::Reports(int64_t run_id)
     : run_id_(std::to_string(run_id)),
-      copy_("casemis.import_report",
-            {"run_id", "report", "line_number", "position", "ssid", "student_id", "first_name", "last_name",
+      copy_("casemis.report_chunk",
+            {"run_id", "report", "chunk", "line_number", "position", "ssid", "student_id", "first_name", "last_name",
              "birthdate", "grade", "service", "field", "value", "problem", "reason"})
 {
 }
@@ -75,26 +93,54 @@ void Reports::table_b(const CsvRecord &rec, const KeyColumns &kc, const Validate
 
 void Reports::finish()
 {
+    for (auto &c : chunks_)
+        flush(c.second);
     copy_.finish();
 }
 
-// Field order as in the constructor; what a row lacks is NULL.
+// A row joins its report's open chunk (columns in the order of the
+// constructor's list; what a row lacks is a NULL element).
 void Reports::add(const Row &r)
 {
-    auto put = [this](bool has, std::string_view v) { has ? copy_.add(v) : copy_.add_null(); };
-    copy_.add(run_id_);
-    copy_.add(r.report);
-    r.line ? copy_.add(std::to_string(r.line)) : copy_.add_null();
-    r.position ? copy_.add(std::to_string(r.position)) : copy_.add_null();
-    copy_.add(r.ssid);
-    put(r.has_student_id, r.student_id);
+    Chunk &c = chunks_[r.report];
+    c.report = r.report;
+    std::string *col = c.cols;
+    append_element(*col++, !r.line, r.line ? std::to_string(r.line) : std::string());
+    append_element(*col++, !r.position, r.position ? std::to_string(r.position) : std::string());
+    append_element(*col++, false, r.ssid);
+    append_element(*col++, !r.has_student_id, r.student_id);
     for (std::string_view v : {r.first, r.last, r.birthdate, r.grade})
-        put(r.with_names, v);
-    put(r.has_service, r.service);
+        append_element(*col++, !r.with_names, v);
+    append_element(*col++, !r.has_service, r.service);
     for (std::string_view v : {r.field, r.value, r.problem})
-        put(r.has_field, v);
-    put(r.has_reason, r.reason);
+        append_element(*col++, !r.has_field, v);
+    append_element(*col++, !r.has_reason, r.reason);
+    c.nonnull |= (r.line ? 1u : 0) | (r.position ? 2u : 0) | 4u | (r.has_student_id ? 8u : 0) |
+                 (r.with_names ? 0xF0u : 0) | (r.has_service ? 0x100u : 0) | (r.has_field ? 0xE00u : 0) |
+                 (r.has_reason ? 0x1000u : 0);
+    if (++c.rows == kChunkRows)
+        flush(c);
+}
+
+// One report_chunk row: a column that is NULL in every row of the chunk is a
+// NULL array (the view's unnest pads it with NULLs).
+void Reports::flush(Chunk &c)
+{
+    if (c.rows == 0)
+        return;
+    copy_.add(run_id_);
+    copy_.add(c.report);
+    copy_.add(std::to_string(c.number++));
+    for (int i = 0; i < kColumns; ++i) {
+        if (c.nonnull & (1u << i))
+            copy_.add("{" + c.cols[i] + "}");
+        else
+            copy_.add_null();
+        c.cols[i].clear();
+    }
     copy_.end_row();
+    c.rows = 0;
+    c.nonnull = 0;
 }
 
 // A row per problem of an invalid record (the Errors reports carry no names).
@@ -119,15 +165,23 @@ void Reports::errors(const char *report, const CsvRecord &rec, const ValidatedRe
 uint64_t not_in_file(pg::Spi &spi, int64_t run_id, const std::string &run_date, const std::string &roster_copy,
                      bool dry_run)
 {
-    return spi.exec(
-        "INSERT INTO casemis.import_report (run_id, report, student_id, ssid, first_name, last_name, birthdate, grade) "
-        "SELECT $1::bigint, 'CASEMIS_TypeA_NotInFile.csv', c.student_id::text, r.ssid, r.first_name, r.last_name, "
-        "r.birthdate::text, r.grade FROM casemis.cse c LEFT JOIN " + roster_copy +
+    // one chunk holding all of them (ordered by student_id for readability; report_csv sorts anyway)
+    auto n = spi.scalar(
+        "WITH n AS (SELECT c.student_id, r.ssid, r.first_name, r.last_name, r.birthdate, r.grade "
+        "FROM casemis.cse c LEFT JOIN " + roster_copy +
             " r ON r.student_id = c.student_id "
             "WHERE nullif(btrim(c.disabilit1), '') IS NOT NULL AND (c.exit_date IS NULL OR c.exit_date > $2::date) " +
             std::string(dry_run ? "AND NOT EXISTS (SELECT 1 FROM pg_temp.casemis_written w WHERE w.student_id = c.student_id)"
-                                : "AND c.last_run_id IS DISTINCT FROM $1::bigint"),
+                                : "AND c.last_run_id IS DISTINCT FROM $1::bigint") +
+            "), ins AS (INSERT INTO casemis.report_chunk (run_id, report, chunk, student_id, ssid, first_name, last_name, "
+            "birthdate, grade) SELECT $1::bigint, 'CASEMIS_TypeA_NotInFile.csv', 0, "
+            "array_agg(student_id::text ORDER BY student_id), array_agg(ssid ORDER BY student_id), "
+            "array_agg(first_name ORDER BY student_id), array_agg(last_name ORDER BY student_id), "
+            "array_agg(birthdate::text ORDER BY student_id), array_agg(grade ORDER BY student_id) "
+            "FROM n HAVING count(*) > 0 RETURNING cardinality(student_id) AS k) "
+            "SELECT coalesce(sum(k), 0)::text FROM ins",
         {std::to_string(run_id), run_date});
+    return std::stoull(n.value_or("0"));
 }
 
 } // namespace casemis::report

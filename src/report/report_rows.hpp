@@ -1,9 +1,12 @@
-// report_rows.hpp -- the run's report rows in casemis.import_report: a row per
-// record in the report of its outcome (one COPY stream for all of the run's
-// reports), then NotInFile as one set-based statement.
+// report_rows.hpp -- the run's report rows: a row per record in the report of
+// its outcome, stored compactly in casemis.report_chunk (up to 10000 rows of
+// one report per chunk row, an array per column, compressed by TOAST; one COPY
+// stream for all of the run's reports) and read through the view
+// casemis.import_report; then NotInFile as one set-based statement.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -40,11 +43,23 @@ class Reports {
         bool has_student_id = false, has_service = false, has_field = false, has_reason = false;
         bool with_names = false;
     };
+    static constexpr int kColumns = 13; // line_number .. reason
+    static constexpr size_t kChunkRows = 10000;
+    // The open chunk of one report: each column's array literal, without braces.
+    struct Chunk {
+        const char *report = nullptr;
+        std::string cols[kColumns];
+        size_t rows = 0;
+        unsigned nonnull = 0; // bit i: column i has a non-NULL element
+        int number = 0;
+    };
     void add(const Row &r);
+    void flush(Chunk &c);
     void errors(const char *report, const format::CsvRecord &rec, const format::ValidatedRecord &vr,
                 const format::KeyColumns &kc);
     std::string run_id_;
     pg::CopyIn copy_;
+    std::map<std::string_view, Chunk> chunks_;
 };
 
 // CASEMIS_TypeA_NotInFile.csv: the special-ed students (a disability, not exited

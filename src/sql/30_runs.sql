@@ -68,29 +68,68 @@ COMMENT ON COLUMN casemis.import_run.errcode IS 'For a failed run, the SQLSTATE 
 -- ---------------------------------------------------------------- report rows
 -- Rows of the eight report files of a run. Which columns a report uses is in
 -- casemis.report_kind; casemis.report_csv() renders a report as its CSV file.
-CREATE TABLE casemis.import_report (
+-- Stored compactly: a report_chunk row holds up to 10000 rows of one report of
+-- one run, an array per column (TOAST compresses them); the view
+-- casemis.import_report shows them one row per report row.
+CREATE TABLE casemis.report_chunk (
   run_id      bigint NOT NULL,
   report      text   NOT NULL,
-  line_number int,
-  position    int,
-  ssid        text,
-  student_id  text,
-  first_name  text,
-  last_name   text,
-  birthdate   text,
-  grade       text,
-  service     text,
-  field       text,
-  value       text,
-  problem     text,
-  reason      text
+  chunk       int    NOT NULL,
+  line_number int[],
+  position    int[],
+  ssid        text[],
+  student_id  text[],
+  first_name  text[],
+  last_name   text[],
+  birthdate   text[],
+  grade       text[],
+  service     text[],
+  field       text[],
+  value       text[],
+  problem     text[],
+  reason      text[],
+  PRIMARY KEY (run_id, report, chunk)
 );
--- Rows arrive in run_id order, one per input record (3.2M for a statewide pair):
--- a BRIN index finds a run's rows at a fraction of a btree's insert cost.
-CREATE INDEX import_report_run_idx ON casemis.import_report USING brin (run_id) WITH (pages_per_range = 16);
-COMMENT ON TABLE casemis.import_report IS 'Report rows of each run (imported, unmatched, duplicates, errors, not in file).';
+COMMENT ON TABLE casemis.report_chunk IS 'Report rows of each run, stored compactly (up to 10000 rows of one report per row, an array per column); read them through casemis.import_report.';
+
+CREATE VIEW casemis.import_report AS
+SELECT c.run_id, c.report, u.line_number, u.position, u.ssid, u.student_id, u.first_name, u.last_name,
+       u.birthdate, u.grade, u.service, u.field, u.value, u.problem, u.reason
+  FROM casemis.report_chunk c,
+       LATERAL unnest(c.line_number, c.position, c.ssid, c.student_id, c.first_name, c.last_name, c.birthdate,
+                      c.grade, c.service, c.field, c.value, c.problem, c.reason)
+         AS u(line_number, position, ssid, student_id, first_name, last_name, birthdate, grade, service,
+              field, value, problem, reason);
+COMMENT ON VIEW casemis.import_report IS 'Report rows of each run (imported, unmatched, duplicates, errors, not in file).';
 COMMENT ON COLUMN casemis.import_report.student_id IS 'Imported and NotInFile reports: the roster''s student_id; Unmatched and Errors reports: the file''s STUDENT_ID.';
 COMMENT ON COLUMN casemis.import_report.position IS 'Column position in the file of an Errors row (orders several problems on one line).';
+
+-- A row inserted into the view becomes a chunk of its own.
+CREATE FUNCTION casemis._import_report_insert() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  INSERT INTO casemis.report_chunk
+  SELECT NEW.run_id, NEW.report,
+         coalesce((SELECT max(c.chunk) + 1 FROM casemis.report_chunk c
+                    WHERE c.run_id = NEW.run_id AND c.report = NEW.report), 0),
+         ARRAY[NEW.line_number], ARRAY[NEW.position], ARRAY[NEW.ssid], ARRAY[NEW.student_id],
+         ARRAY[NEW.first_name], ARRAY[NEW.last_name], ARRAY[NEW.birthdate], ARRAY[NEW.grade],
+         ARRAY[NEW.service], ARRAY[NEW.field], ARRAY[NEW.value], ARRAY[NEW.problem], ARRAY[NEW.reason];
+  RETURN NEW;
+END $$;
+CREATE TRIGGER import_report_insert INSTEAD OF INSERT ON casemis.import_report
+  FOR EACH ROW EXECUTE FUNCTION casemis._import_report_insert();
+
+-- Rows are kept per run in chunks: an UPDATE or DELETE through the view is refused.
+CREATE FUNCTION casemis._import_report_refuse() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  RAISE EXCEPTION 'report rows cannot be changed one by one through casemis.import_report'
+    USING ERRCODE = 'feature_not_supported',
+          HINT = 'A run''s report rows are kept together in casemis.report_chunk; delete them all with DELETE FROM casemis.report_chunk WHERE run_id = ...';
+END $$;
+CREATE TRIGGER import_report_refuse INSTEAD OF UPDATE OR DELETE ON casemis.import_report
+  FOR EACH ROW EXECUTE FUNCTION casemis._import_report_refuse();
 
 CREATE TABLE casemis.report_kind (
   report   text PRIMARY KEY,

@@ -347,7 +347,7 @@ BEGIN
    WHERE r.status <> 'running'
      AND r.started_at < at - coalesce(s.history_retention, interval '2 years');
   IF cardinality(expired) > 0 THEN
-    DELETE FROM casemis.import_report WHERE run_id = ANY (expired);
+    DELETE FROM casemis.report_chunk WHERE run_id = ANY (expired);
     DELETE FROM casemis.run_history_cse WHERE run_id = ANY (expired);
     DELETE FROM casemis.run_history_cse_stamp WHERE run_id = ANY (expired);
     DELETE FROM casemis.run_history_csv WHERE run_id = ANY (expired);

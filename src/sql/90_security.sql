@@ -8,6 +8,7 @@ SELECT pg_catalog.pg_extension_config_dump('casemis.import_settings', '');
 SELECT pg_catalog.pg_extension_config_dump('casemis.import_run', '');
 SELECT pg_catalog.pg_extension_config_dump('casemis.import_run_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('casemis.import_report', '');
+SELECT pg_catalog.pg_extension_config_dump('casemis.report_chunk', '');
 SELECT pg_catalog.pg_extension_config_dump('casemis.layout_field', 'WHERE NOT shipped');
 SELECT pg_catalog.pg_extension_config_dump('casemis.layout_alias', 'WHERE NOT shipped');
 -- 0.2.0, safety nets (src/sql/35_revert.sql): what revert_run needs

@@ -690,6 +690,108 @@ REVOKE EXECUTE ON FUNCTION casemis.report_xlsx(bigint) FROM PUBLIC;
 
 
 -- ---------------------------------------------------------------- run storage
+-- Report rows move from one wide row per report row (import_report, a table)
+-- to chunks of up to 10000 rows with an array per column (report_chunk); the
+-- view import_report shows them as before, with the same columns, so old runs'
+-- reports stay readable through the same SQL. Existing rows are converted.
+CREATE TABLE casemis.report_chunk (
+  run_id      bigint NOT NULL,
+  report      text   NOT NULL,
+  chunk       int    NOT NULL,
+  line_number int[],
+  position    int[],
+  ssid        text[],
+  student_id  text[],
+  first_name  text[],
+  last_name   text[],
+  birthdate   text[],
+  grade       text[],
+  service     text[],
+  field       text[],
+  value       text[],
+  problem     text[],
+  reason      text[],
+  PRIMARY KEY (run_id, report, chunk)
+);
+COMMENT ON TABLE casemis.report_chunk IS 'Report rows of each run, stored compactly (up to 10000 rows of one report per row, an array per column); read them through casemis.import_report.';
+
+INSERT INTO casemis.report_chunk
+SELECT run_id, report, (n - 1) / 10000,
+       array_agg(line_number ORDER BY n), array_agg(position ORDER BY n), array_agg(ssid ORDER BY n),
+       array_agg(student_id ORDER BY n), array_agg(first_name ORDER BY n), array_agg(last_name ORDER BY n),
+       array_agg(birthdate ORDER BY n), array_agg(grade ORDER BY n), array_agg(service ORDER BY n),
+       array_agg(field ORDER BY n), array_agg(value ORDER BY n), array_agg(problem ORDER BY n),
+       array_agg(reason ORDER BY n)
+  FROM (SELECT r.*, row_number() OVER (PARTITION BY r.run_id, r.report
+                                       ORDER BY r.line_number, r.position, r.student_id) AS n
+          FROM casemis.import_report r) s
+ GROUP BY run_id, report, (n - 1) / 10000;
+
+ALTER EXTENSION casemis_import DROP TABLE casemis.import_report;
+DROP TABLE casemis.import_report;
+
+CREATE VIEW casemis.import_report AS
+SELECT c.run_id, c.report, u.line_number, u.position, u.ssid, u.student_id, u.first_name, u.last_name,
+       u.birthdate, u.grade, u.service, u.field, u.value, u.problem, u.reason
+  FROM casemis.report_chunk c,
+       LATERAL unnest(c.line_number, c.position, c.ssid, c.student_id, c.first_name, c.last_name, c.birthdate,
+                      c.grade, c.service, c.field, c.value, c.problem, c.reason)
+         AS u(line_number, position, ssid, student_id, first_name, last_name, birthdate, grade, service,
+              field, value, problem, reason);
+COMMENT ON VIEW casemis.import_report IS 'Report rows of each run (imported, unmatched, duplicates, errors, not in file).';
+COMMENT ON COLUMN casemis.import_report.student_id IS 'Imported and NotInFile reports: the roster''s student_id; Unmatched and Errors reports: the file''s STUDENT_ID.';
+COMMENT ON COLUMN casemis.import_report.position IS 'Column position in the file of an Errors row (orders several problems on one line).';
+
+CREATE FUNCTION casemis._import_report_insert() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  INSERT INTO casemis.report_chunk
+  SELECT NEW.run_id, NEW.report,
+         coalesce((SELECT max(c.chunk) + 1 FROM casemis.report_chunk c
+                    WHERE c.run_id = NEW.run_id AND c.report = NEW.report), 0),
+         ARRAY[NEW.line_number], ARRAY[NEW.position], ARRAY[NEW.ssid], ARRAY[NEW.student_id],
+         ARRAY[NEW.first_name], ARRAY[NEW.last_name], ARRAY[NEW.birthdate], ARRAY[NEW.grade],
+         ARRAY[NEW.service], ARRAY[NEW.field], ARRAY[NEW.value], ARRAY[NEW.problem], ARRAY[NEW.reason];
+  RETURN NEW;
+END $$;
+CREATE TRIGGER import_report_insert INSTEAD OF INSERT ON casemis.import_report
+  FOR EACH ROW EXECUTE FUNCTION casemis._import_report_insert();
+
+-- Rows are kept per run in chunks: an UPDATE or DELETE through the view is refused.
+CREATE FUNCTION casemis._import_report_refuse() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  RAISE EXCEPTION 'report rows cannot be changed one by one through casemis.import_report'
+    USING ERRCODE = 'feature_not_supported',
+          HINT = 'A run''s report rows are kept together in casemis.report_chunk; delete them all with DELETE FROM casemis.report_chunk WHERE run_id = ...';
+END $$;
+CREATE TRIGGER import_report_refuse INSTEAD OF UPDATE OR DELETE ON casemis.import_report
+  FOR EACH ROW EXECUTE FUNCTION casemis._import_report_refuse();
+
+CREATE OR REPLACE FUNCTION casemis._apply_retention(at timestamptz) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  expired bigint[];
+BEGIN
+  SELECT coalesce(array_agg(r.run_id), '{}') INTO expired
+    FROM casemis.import_run r
+    LEFT JOIN casemis.import_settings s ON s.name = r.settings_name
+   WHERE r.status <> 'running'
+     AND r.started_at < at - coalesce(s.history_retention, interval '2 years');
+  IF cardinality(expired) > 0 THEN
+    DELETE FROM casemis.report_chunk WHERE run_id = ANY (expired);
+    DELETE FROM casemis.run_history_cse WHERE run_id = ANY (expired);
+    DELETE FROM casemis.run_history_cse_stamp WHERE run_id = ANY (expired);
+    DELETE FROM casemis.run_history_csv WHERE run_id = ANY (expired);
+    DELETE FROM casemis.import_run WHERE run_id = ANY (expired);
+  END IF;
+  RETURN cardinality(expired);
+END $$;
+
+SELECT pg_catalog.pg_extension_config_dump('casemis.import_report', '');
+SELECT pg_catalog.pg_extension_config_dump('casemis.report_chunk', '');
+REVOKE ALL ON casemis.report_chunk, casemis.import_report FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION casemis._import_report_insert(), casemis._import_report_refuse() FROM PUBLIC;
 
 
 -- ---------------------------------------------------------------- code health
