@@ -39,6 +39,7 @@ DELETE FROM casemis.report_chunk WHERE run_id IN (:run, :big);
 DELETE FROM casemis.cse WHERE student_id IN (8001, 8002);
 DELETE FROM casemis.csv WHERE student_id IN (8001, 8002);
 DELETE FROM casemis.students WHERE student_id IN (8001, 8002);
+DELETE FROM casemis.import_settings WHERE name = 'rs';
 
 -- ---------------------------------------------------------------- upgrade
 -- a 0.1.0 database with report rows of its own, upgraded

@@ -92,3 +92,4 @@ DROP TABLE public.wc_cse_updates;
 DELETE FROM casemis.csv WHERE student_id BETWEEN 7001 AND 7003;
 DELETE FROM casemis.cse WHERE student_id BETWEEN 7001 AND 7003;
 DELETE FROM casemis.students WHERE student_id BETWEEN 7001 AND 7003;
+DELETE FROM casemis.import_settings WHERE name = 'wc';
