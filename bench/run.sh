@@ -11,7 +11,12 @@
 #   re-import     casemis.casemis_import('bench', force => true): every row an update
 # and print the ratios, rows/s, MB/s and the peak memory (VmHWM, and the peak of
 # RssAnon = private memory) of the background worker that ran the import and of
-# the calling backend, sampled every 100 ms from /proc/<pid>/status.
+# the calling backend, sampled every 100 ms from /proc/<pid>/status; then
+#   nightly       the same pair with 1% of the records changed (bench/nightly.py)
+#   script floor  a hand-written COPY + INSERT ... SELECT script doing less
+#                 (bench/script_floor.sql: no validation, no reports)
+# and for each import the WAL it wrote (pg_current_wal_lsn before/after) and the
+# bytes it added to the run storage (report rows, run rows) and to cse + csv.
 # Before each timed step: VACUUM ANALYZE of the tables involved, then CHECKPOINT.
 # The machine-written part of bench/RESULTS.md is replaced with this run's figures.
 #
@@ -19,8 +24,6 @@
 #   BENCH_DIR=/tmp/casemis_bench  BENCH_PORT=55497  BENCH_KEEP=0 (1: leave the cluster up)
 #   BENCH_PERF=0 (1: perf record -g of the worker during each import, into BENCH_DIR)
 #   BENCH_RESULTS=<repo>/bench/RESULTS.md ('' = do not write it)  BENCH_REGEN=0 (1: regenerate files)
-#   BENCH_FORMAT=casemis (calpads: the same records as a CALPADS SPED/SSRV pair in the positional
-#   form; files in files_calpads_<N>, figures in bench/RESULTS_calpads.md)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,9 +32,7 @@ SIZES=${BENCH_SIZES:-"$N $((N / 2))"}
 SEED=${BENCH_SEED:-2017}
 DIR=${BENCH_DIR:-/tmp/casemis_bench}
 PORT=${BENCH_PORT:-55497}
-FORMAT=${BENCH_FORMAT:-casemis}
-case "$FORMAT" in casemis) SUFFIX= ;; calpads) SUFFIX=_calpads ;; *) echo "BENCH_FORMAT must be casemis or calpads" >&2; exit 2 ;; esac
-RESULTS=${BENCH_RESULTS-$REPO/bench/RESULTS$SUFFIX.md}
+RESULTS=${BENCH_RESULTS-$REPO/bench/RESULTS.md}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 PGBIN=$("$PG_CONFIG" --bindir 2>/dev/null || true)   # set again after the package check
 DB=casemis_bench
@@ -136,6 +137,17 @@ timed() {
     awk -v a="$t0" -v b="$t1" -v t="$ticks" -v k="$TCK" 'BEGIN { printf "%.2f %.1f", b - a, t / k }'
 }
 
+# WAL position now, and bytes of WAL written since a position.
+wal_now() { q "SELECT pg_current_wal_lsn()"; }
+wal_since() { q "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$1')::bigint"; }
+# Bytes on disk of the run storage (report rows, run rows) and of cse + csv.
+store_bytes() {
+    q "SELECT (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
+                WHERE c.oid IN (to_regclass('casemis.report_chunk'), to_regclass('casemis.import_report'),
+                                to_regclass('casemis.import_run')) AND c.relkind = 'r')
+            || ' ' || pg_total_relation_size('casemis.cse') + pg_total_relation_size('casemis.csv')"
+}
+
 prepare_step() { # VACUUM ANALYZE the named tables, then CHECKPOINT: every step starts clean
     local t
     for t in "$@"; do psql -d "$DB" -c "VACUUM ANALYZE $t"; done
@@ -146,8 +158,10 @@ prepare_step() { # VACUUM ANALYZE the named tables, then CHECKPOINT: every step 
 # worker's and the caller's /proc/<pid>/status every 100 ms; sets IMP_SECS,
 # IMP_RUN, W_HWM, W_ANON, C_HWM, C_ANON (kB), IMP_CPU (the worker's CPU seconds).
 run_import() {
-    local label=$1 force=$2 t0 t1 ppid wpid="" cpid="" k v _
+    local label=$1 force=$2 t0 t1 ppid wpid="" cpid="" k v _ lsn0 rep0 dat0 rep1 dat1
     W_HWM=0 W_ANON=0 C_HWM=0 C_ANON=0 W_TICKS=0
+    read -r rep0 dat0 <<<"$(store_bytes)"
+    lsn0=$(wal_now)
     t0=$(now)
     PGAPPNAME=casemis_bench_caller "$PGBIN/psql" -X -v ON_ERROR_STOP=1 -d "$DB" -At \
         -c "SELECT casemis.casemis_import('bench', force => $force)" \
@@ -190,6 +204,9 @@ run_import() {
     t1=$(now)
     [ -z "$perf_pid" ] || wait "$perf_pid" || true
     IMP_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+    IMP_WAL=$(wal_since "$lsn0")
+    read -r rep1 dat1 <<<"$(store_bytes)"
+    IMP_REP_BYTES=$((rep1 - rep0)) IMP_DATA_BYTES=$((dat1 - dat0))
     IMP_CPU=$(ticks_s "$W_TICKS")
     IMP_RUN=$(cat "$DIR/log/$label.out")
     local status
@@ -215,18 +232,17 @@ SUMMARY="$DIR/log/summary.md"
 
 # ---------------------------------------------------------------- one size
 bench_size() {
-    local n=$1 files="$DIR/files${SUFFIX}_$n"
+    local n=$1 files="$DIR/files_$n"
     log "=== $n students"
     if [ "${BENCH_REGEN:-0}" = 1 ] || ! [ -f "$files/manifest.json" ] ||
         ! grep -q "\"seed\": $SEED," "$files/manifest.json" || ! [ -f "$files/gen.stamp" ] ||
-        ! grep -q "\"format\": \"$FORMAT\"" "$files/manifest.json" ||
         ! cmp -s "$files/gen.stamp" <(cat "$REPO/bench/gen.py" "$REPO/scripts/gen_sample.py"); then
         log "generating files ($n students, seed $SEED) into $files"
         rm -rf -- "$files"
         install -d -m 755 "$files"
         local g0 g1
         g0=$(now)
-        /usr/bin/python3 "$REPO/bench/gen.py" --students "$n" --seed "$SEED" --out "$files" --format "$FORMAT"
+        /usr/bin/python3 "$REPO/bench/gen.py" --students "$n" --seed "$SEED" --out "$files"
         g1=$(now)
         cat "$REPO/bench/gen.py" "$REPO/scripts/gen_sample.py" >"$files/gen.stamp"
         chmod 644 "$files"/*
@@ -245,41 +261,35 @@ bench_size() {
     psql -d "$DB" <<SQL
 COPY casemis.students FROM '$files/roster.csv' WITH (FORMAT csv, HEADER);
 INSERT INTO casemis.school_calendar (school_code, school_year, first_day) VALUES (0, 2017, '2017-08-16');
-INSERT INTO casemis.import_settings (name, source, folder_path, school_year, include_services, file_format)
-     VALUES ('bench', 'folder', '$files', 2017, true, '$( [ "$FORMAT" = calpads ] && echo calpads || echo auto )');
+INSERT INTO casemis.import_settings (name, source, folder_path, school_year, include_services)
+     VALUES ('bench', 'folder', '$files', 2017, true);
 SQL
     roster=$(q "SELECT count(*) FROM casemis.students")
     log "roster: $roster students; Table A $recs_a records ($(mb "$size_a") MB), Table B $recs_b records ($(mb "$size_b") MB)"
 
     # (a) input floor: COPY into all-text tables
     local cols_a cols_b
-    local copy_opts="FORMAT csv, HEADER"
-    if [ "$FORMAT" = calpads ]; then # positional: no header, '^', SPED 49 / SSRV 18 fields
-        cols_a=$(seq -f 'f%g text' -s, 1 49)
-        cols_b=$(seq -f 'f%g text' -s, 1 18)
-        copy_opts="FORMAT csv, DELIMITER '^'"
-    else
     cols_a=$(head -1 "$files/tableA.csv" | tr -d '\r\357\273\277' | tr 'A-Z' 'a-z' | sed 's/[^,]*/"&" text/g')
     cols_b=$(head -1 "$files/tableB.csv" | tr -d '\r\357\273\277' | tr 'A-Z' 'a-z' | sed 's/[^,]*/"&" text/g')
-    fi
     psql -d "$DB" -c "CREATE TABLE floor_a ($cols_a)" -c "CREATE TABLE floor_b ($cols_b)"
     prepare_step
     log "input floor: COPY into all-text tables"
     local in_a in_b in_a_c in_b_c in_t in_c
-    read -r in_a in_a_c <<<"$(timed "COPY floor_a FROM '$files/tableA.csv' WITH ($copy_opts)")"
-    read -r in_b in_b_c <<<"$(timed "COPY floor_b FROM '$files/tableB.csv' WITH ($copy_opts)")"
+    read -r in_a in_a_c <<<"$(timed "COPY floor_a FROM '$files/tableA.csv' WITH (FORMAT csv, HEADER)")"
+    read -r in_b in_b_c <<<"$(timed "COPY floor_b FROM '$files/tableB.csv' WITH (FORMAT csv, HEADER)")"
     in_t=$(awk -v a="$in_a" -v b="$in_b" 'BEGIN { printf "%.2f", a + b }')
     in_c=$(awk -v a="$in_a_c" -v b="$in_b_c" 'BEGIN { printf "%.1f", a + b }')
     log "input floor: $in_a + $in_b = $in_t s (backend CPU $in_c s)"
-    psql -d "$DB" -c "DROP TABLE floor_a" -c "DROP TABLE floor_b"
+    psql -d "$DB" -c "TRUNCATE floor_a, floor_b"
 
     # (b) first import
-    prepare_step casemis.students casemis.cse casemis.csv casemis.import_report
+    prepare_step casemis.students casemis.cse casemis.csv casemis.report_chunk
     local load0
     load0=$(cut -d' ' -f1-3 /proc/loadavg)
     log "first import (empty cse/csv)"
     run_import "first_$n" false
     local first_s=$IMP_SECS first_run=$IMP_RUN first_c=$IMP_CPU
+    local first_wal=$IMP_WAL first_rep=$IMP_REP_BYTES first_dat=$IMP_DATA_BYTES
     local f_whwm=$W_HWM f_wanon=$W_ANON f_chwm=$C_HWM f_canon=$C_ANON
     log "first import: $first_s s, worker CPU $first_c s (run $first_run); worker VmHWM $(kb_mb "$f_whwm") MB, RssAnon peak $(kb_mb "$f_wanon") MB"
     sed 's/^/    /' "$DIR/log/first_$n.notices"
@@ -297,18 +307,31 @@ SQL
     psql -d "$DB" -c "COPY casemis.cse TO '$DIR/out/cse.copy'" -c "COPY casemis.csv TO '$DIR/out/csv.copy'"
     psql -d "$DB" -c "CREATE TABLE floor_cse (LIKE casemis.cse INCLUDING ALL)" \
         -c "CREATE TABLE floor_csv (LIKE casemis.csv INCLUDING ALL)"
-    prepare_step casemis.cse casemis.csv casemis.import_report
+    prepare_step casemis.cse casemis.csv casemis.report_chunk
     log "output floor: COPY of $cse_rows cse + $csv_rows csv rows into empty copies"
-    local out_a out_b out_a_c out_b_c out_t out_c
+    local out_a out_b out_a_c out_b_c out_t out_c lsn out_wal
+    lsn=$(wal_now)
     read -r out_a out_a_c <<<"$(timed "COPY floor_cse FROM '$DIR/out/cse.copy'")"
     read -r out_b out_b_c <<<"$(timed "COPY floor_csv FROM '$DIR/out/csv.copy'")"
+    out_wal=$(wal_since "$lsn")
     out_t=$(awk -v a="$out_a" -v b="$out_b" 'BEGIN { printf "%.2f", a + b }')
     out_c=$(awk -v a="$out_a_c" -v b="$out_b_c" 'BEGIN { printf "%.1f", a + b }')
     log "output floor: $out_a + $out_b = $out_t s (backend CPU $out_c s)"
     local out_bytes
     out_bytes=$(( $(stat -c %s "$DIR/out/cse.copy") + $(stat -c %s "$DIR/out/csv.copy") ))
-    psql -d "$DB" -c "DROP TABLE floor_cse" -c "DROP TABLE floor_csv"
+    psql -d "$DB" -c "TRUNCATE floor_cse, floor_csv"
     rm -f "$DIR/out/cse.copy" "$DIR/out/csv.copy"
+
+    # (c2) script floor: a hand-written COPY + INSERT ... SELECT doing less
+    sed -e "s|:'a_file'|'$files/tableA.csv'|; s|:'b_file'|'$files/tableB.csv'|" "$REPO/bench/script_floor.sql" \
+        >"$DIR/out/script_floor.sql"
+    chmod 644 "$DIR/out/script_floor.sql"
+    prepare_step floor_cse floor_csv
+    log "script floor: COPY + INSERT ... SELECT into empty copies"
+    local scr_s scr_c
+    read -r scr_s scr_c <<<"$(timed "\\i $DIR/out/script_floor.sql")"
+    log "script floor: $scr_s s (backend CPU $scr_c s); $(q "SELECT count(*) FROM floor_cse") cse, $(q "SELECT count(*) FROM floor_csv") csv rows"
+    psql -d "$DB" -c "DROP TABLE floor_cse" -c "DROP TABLE floor_csv" -c "DROP TABLE floor_a" -c "DROP TABLE floor_b"
 
     # For scale, not part of any ratio: the same COPY of the run's report rows
     # (one per Table A and Table B record), which the import also writes.
@@ -322,13 +345,32 @@ SQL
     rm -f "$DIR/out/report.copy"
 
     # (d) re-import, forced: every cse row an update, every student's services replaced
-    prepare_step casemis.cse casemis.csv casemis.import_report
+    prepare_step casemis.cse casemis.csv casemis.report_chunk
     log "re-import (force => true)"
     run_import "reimport_$n" true
     local re_s=$IMP_SECS re_run=$IMP_RUN re_c=$IMP_CPU
+    local re_wal=$IMP_WAL re_rep=$IMP_REP_BYTES re_dat=$IMP_DATA_BYTES
     local r_whwm=$W_HWM r_wanon=$W_ANON r_chwm=$C_HWM r_canon=$C_ANON
     log "re-import: $re_s s, worker CPU $re_c s (run $re_run); worker VmHWM $(kb_mb "$r_whwm") MB, RssAnon peak $(kb_mb "$r_wanon") MB"
     sed 's/^/    /' "$DIR/log/reimport_$n.notices"
+
+    # (e) the nightly case: the same pair with 1% of the records changed
+    local nfiles="$DIR/files_${n}_nightly"
+    if ! [ -f "$nfiles/tableB.csv" ] || [ "$files/tableB.csv" -nt "$nfiles/tableB.csv" ] ||
+        [ "$REPO/bench/nightly.py" -nt "$nfiles/tableB.csv" ]; then
+        /usr/bin/python3 "$REPO/bench/nightly.py" "$files" "$nfiles"
+        chmod 755 "$nfiles"
+        chmod 644 "$nfiles"/*
+    fi
+    psql -d "$DB" -c "UPDATE casemis.import_settings SET folder_path = '$nfiles' WHERE name = 'bench'"
+    prepare_step casemis.cse casemis.csv
+    log "nightly (1% of the records changed)"
+    run_import "nightly_$n" false
+    local ni_s=$IMP_SECS ni_c=$IMP_CPU ni_wal=$IMP_WAL ni_rep=$IMP_REP_BYTES ni_dat=$IMP_DATA_BYTES
+    local n_whwm=$W_HWM n_wanon=$W_ANON n_chwm=$C_HWM
+    log "nightly: $ni_s s, worker CPU $ni_c s; WAL $(mb "$ni_wal") MB"
+    sed 's/^/    /' "$DIR/log/nightly_$n.notices"
+    psql -d "$DB" -c "UPDATE casemis.import_settings SET folder_path = '$files' WHERE name = 'bench'"
 
     local recs=$((recs_a + recs_b)) bytes=$((size_a + size_b))
     {
@@ -345,6 +387,17 @@ SQL
         echo "| (for scale: COPY of the run's $rep_rows report rows into an empty copy of import_report) | $rep_s | | | $rep_c | | | | | | |"
         echo "| first import | $first_s | **$(ratio "$first_s" "$out_t")** | $(ratio "$first_s" "$in_t") | $first_c | $(ratio "$first_c" "$out_c") | $(per_s $recs "$first_s") | $(mbps $bytes "$first_s") | $(kb_mb "$f_whwm") MB | $(kb_mb "$f_wanon") MB | $(kb_mb "$f_chwm") MB |"
         echo "| re-import (force) | $re_s | **$(ratio "$re_s" "$out_t")** | $(ratio "$re_s" "$in_t") | $re_c | $(ratio "$re_c" "$out_c") | $(per_s $recs "$re_s") | $(mbps $bytes "$re_s") | $(kb_mb "$r_whwm") MB | $(kb_mb "$r_wanon") MB | $(kb_mb "$r_chwm") MB |"
+        echo "| nightly (1% changed) | $ni_s | **$(ratio "$ni_s" "$out_t")** | $(ratio "$ni_s" "$in_t") | $ni_c | $(ratio "$ni_c" "$out_c") | $(per_s $recs "$ni_s") | $(mbps $bytes "$ni_s") | $(kb_mb "$n_whwm") MB | $(kb_mb "$n_wanon") MB | $(kb_mb "$n_chwm") MB |"
+        echo "| script floor (COPY + INSERT ... SELECT, no validation, no reports) | $scr_s | $(ratio "$scr_s" "$out_t") | $(ratio "$scr_s" "$in_t") | $scr_c | $(ratio "$scr_c" "$out_c") | | | | | |"
+        echo
+        echo "Import ÷ script floor: first $(ratio "$first_s" "$scr_s") (CPU $(ratio "$first_c" "$scr_c")), re-import $(ratio "$re_s" "$scr_s") (CPU $(ratio "$re_c" "$scr_c")), nightly $(ratio "$ni_s" "$scr_s") (CPU $(ratio "$ni_c" "$scr_c"))."
+        echo
+        echo "| WAL and storage | WAL MB | WAL ÷ first import's | run storage added MB (report rows, run row) | ÷ input files | cse + csv grew MB |"
+        echo "|---|---|---|---|---|---|"
+        echo "| output floor (COPY cse + csv) | $(mb "$out_wal") | $(ratio "$out_wal" "$first_wal") | | | |"
+        echo "| first import | $(mb "$first_wal") | 1.00 | $(mb "$first_rep") | $(ratio "$first_rep" "$bytes") | $(mb "$first_dat") |"
+        echo "| re-import (force) | $(mb "$re_wal") | $(ratio "$re_wal" "$first_wal") | $(mb "$re_rep") | $(ratio "$re_rep" "$bytes") | $(mb "$re_dat") |"
+        echo "| nightly (1% changed) | $(mb "$ni_wal") | $(ratio "$ni_wal" "$first_wal") | $(mb "$ni_rep") | $(ratio "$ni_rep" "$bytes") | $(mb "$ni_dat") |"
         echo
         echo "Phases of the first import (the worker's NOTICEs):"
         echo
@@ -354,11 +407,17 @@ SQL
         echo
         sed -n 's/^NOTICE:  /    /p' "$DIR/log/reimport_$n.notices" | cut -c1-200
         echo
+        echo "Phases of the nightly run:"
+        echo
+        sed -n 's/^NOTICE:  /    /p' "$DIR/log/nightly_$n.notices" | cut -c1-200
+        echo
     } >>"$TABLE"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$in_t" "$out_t" "$first_s" "$re_s" \
-        "$(kb_mb "$f_whwm")/$(kb_mb "$r_whwm")" "$(kb_mb "$f_wanon")/$(kb_mb "$r_wanon")" \
-        "$(ratio "$first_s" "$out_t")/$(ratio "$re_s" "$out_t")" \
-        "$out_c / $first_c / $re_c ($(ratio "$first_c" "$out_c")/$(ratio "$re_c" "$out_c"))" >>"$SUMMARY"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$in_t" "$out_t" "$first_s" "$re_s" \
+        "$(kb_mb "$f_whwm")/$(kb_mb "$r_whwm")/$(kb_mb "$n_whwm")" "$(kb_mb "$f_wanon")/$(kb_mb "$r_wanon")/$(kb_mb "$n_wanon")" \
+        "$(ratio "$first_s" "$out_t")/$(ratio "$re_s" "$out_t")/$(ratio "$ni_s" "$out_t")" \
+        "$out_c / $first_c / $re_c / $ni_c ($(ratio "$first_c" "$out_c")/$(ratio "$re_c" "$out_c")/$(ratio "$ni_c" "$out_c"))" \
+        "$ni_s" "$scr_s" "$(ratio "$first_s" "$scr_s")" \
+        "$(ratio "$ni_wal" "$first_wal") ($(mb "$ni_wal")/$(mb "$first_wal") MB); storage $(ratio "$first_rep" "$bytes")" >>"$SUMMARY"
 }
 
 for n in $SIZES; do
@@ -373,15 +432,14 @@ MACHINE=$(
 "$(d=$(basename "$(df --output=source "$DIR" | tail -1)"); [ -r "/sys/block/$d/queue/rotational" ] && echo " (rotational=$(cat "/sys/block/$d/queue/rotational"))")"
     echo "- $PGVERSION"
     echo "- settings: $(echo "$SETTINGS" | paste -sd ';' | sed 's/;/; /g'); autovacuum on (VACUUM ANALYZE + CHECKPOINT before each step)"
-    echo "- files: $FORMAT$( [ "$FORMAT" = calpads ] && echo ' (SPED/SSRV, positional form: no header, ^ between fields)')"
     echo "- generator: bench/gen.py, seed $SEED; finished $(date -u '+%Y-%m-%d %H:%M UTC'); built from $BUILT"
 )
 {
     echo "$MACHINE"
     echo
-    echo "| students | input floor s | output floor s | first import s | re-import s | first/re ÷ output floor | CPU s: output floor / first / re (ratios) | worker VmHWM MB (first/re) | worker RssAnon peak MB |"
-    echo "|---|---|---|---|---|---|---|---|---|"
-    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $8, $9, $6, $7 }' "$SUMMARY"
+    echo "| students | input floor s | output floor s | script floor s | first import s | re-import s | nightly s | first/re/nightly ÷ output floor | first ÷ script | CPU s: output floor / first / re / nightly (ratios) | nightly WAL ÷ first's; first's storage ÷ input | worker VmHWM MB (first/re/nightly) | worker RssAnon peak MB |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $11, $4, $5, $10, $8, $12, $9, $13, $6, $7 }' "$SUMMARY"
     echo
     cat "$TABLE"
 } >"$DIR/log/report.md"
