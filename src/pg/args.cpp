@@ -13,29 +13,19 @@ void require_arg(FunctionCallInfo fcinfo, int n, const char *name)
         throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, std::string(name) + " must not be NULL");
 }
 
-std::string text_arg(FunctionCallInfo fcinfo, int n)
-{
-    const char *data = nullptr;
-    size_t len = 0;
-    pg_guard([&] {
-        text *t = PG_GETARG_TEXT_PP(n);
-        data = VARDATA_ANY(t);
-        len = VARSIZE_ANY_EXHDR(t);
-    });
-    return std::string(data, len);
-}
-
 std::string_view bytea_arg(FunctionCallInfo fcinfo, int n)
 {
     const char *data = nullptr;
     size_t len = 0;
     pg_guard([&] {
-        bytea *b = PG_GETARG_BYTEA_PP(n);
-        data = VARDATA_ANY(b);
-        len = VARSIZE_ANY_EXHDR(b);
+        struct varlena *v = PG_GETARG_VARLENA_PP(n); // text and bytea alike
+        data = VARDATA_ANY(v);
+        len = VARSIZE_ANY_EXHDR(v);
     });
     return std::string_view(data, len);
 }
+
+std::string text_arg(FunctionCallInfo fcinfo, int n) { return std::string(bytea_arg(fcinfo, n)); }
 
 Datum text_datum(std::string_view s)
 {
