@@ -18,19 +18,45 @@ SELECT status, type_a_imported FROM casemis.import_run WHERE run_id = :run;
 SELECT count(*) AS cse_rows_stand FROM casemis.cse WHERE last_run_id = :run;
 
 -- ---------------------------------------------------------------- never two runs of one setting
--- hold the setting's lock as a running import would: the new run is 'skipped'
-SELECT pg_advisory_lock(casemis._run_lock_key('safety'));
+-- a run of the setting in progress, held mid-run (its worker waits for the
+-- shared write lock, which another session holds): the new run is 'skipped'
+\setenv PGDATABASE :DBNAME
+INSERT INTO casemis.run_lock VALUES ('*') ON CONFLICT DO NOTHING;
+CREATE FUNCTION pg_temp.wait_for(app text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  FOR i IN 1..200 LOOP
+    IF EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = app AND query ~ 'pg_sleep') THEN
+      RETURN true;
+    END IF;
+    PERFORM pg_sleep(0.05);
+    PERFORM pg_stat_clear_snapshot();
+  END LOOP;
+  RETURN false;
+END $$;
+\! psql -X -q -c "SET application_name = 'safety_holder'" -c "BEGIN" -c "SELECT 1 FROM casemis.run_lock WHERE name = '*' FOR UPDATE" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+SELECT pg_temp.wait_for('safety_holder') AS holder_ready;
+\! psql -X -q -c "SELECT casemis.casemis_import('safety', force => true)" >/dev/null 2>&1 &
+\! sh test/wait_for_lock_wait.sh && echo first run waits mid-run
 SELECT casemis.casemis_import('safety', force => true) AS run \gset
 SELECT status, message LIKE 'skipped: another run of setting "safety"%' AS says_why, finished_at IS NOT NULL AS finished
   FROM casemis.import_run WHERE run_id = :run;
-SELECT pg_advisory_unlock(casemis._run_lock_key('safety'));
--- another setting is not blocked by it
+SELECT pg_terminate_backend(pid) AS holder_gone FROM pg_stat_activity WHERE application_name = 'safety_holder';
+DO $$BEGIN
+  FOR i IN 1..200 LOOP
+    EXIT WHEN NOT EXISTS (SELECT 1 FROM casemis.import_run WHERE settings_name = 'safety' AND status = 'running');
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $$;
+SELECT status FROM casemis.import_run WHERE settings_name = 'safety' AND run_id < :run ORDER BY run_id DESC LIMIT 1;
+-- another setting is not blocked by the setting's lock
 INSERT INTO casemis.import_settings (name, folder_path, school_year, include_services)
 VALUES ('other', :'root' || '/fixtures/full', 2017, false);
-SELECT pg_advisory_lock(casemis._run_lock_key('safety'));
+INSERT INTO casemis.run_lock VALUES ('safety') ON CONFLICT DO NOTHING;
+\! psql -X -q -c "SET application_name = 'safety_holder'" -c "BEGIN" -c "SELECT 1 FROM casemis.run_lock WHERE name = 'safety' FOR UPDATE" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+SELECT pg_temp.wait_for('safety_holder') AS holder_ready;
 SELECT casemis.casemis_import('other', force => true) AS run \gset
 SELECT status FROM casemis.import_run WHERE run_id = :run;
-SELECT pg_advisory_unlock(casemis._run_lock_key('safety'));
+SELECT pg_terminate_backend(pid) AS holder_gone FROM pg_stat_activity WHERE application_name = 'safety_holder';
 
 -- ---------------------------------------------------------------- a run whose worker died
 INSERT INTO casemis.import_run (settings_name, status, started_at) VALUES ('safety', 'running', now() - interval '1 hour')

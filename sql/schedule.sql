@@ -167,7 +167,23 @@ DO $$BEGIN
     PERFORM pg_sleep(1);
   END LOOP;
 END$$;
-SELECT true AS holding_the_lock FROM pg_advisory_lock(casemis._run_lock_key('sched_b'));
+-- (the other run: a manual one held mid-run, its worker waiting for the
+-- shared write lock, which a third session holds)
+\setenv PGDATABASE :DBNAME
+INSERT INTO casemis.run_lock VALUES ('*') ON CONFLICT DO NOTHING;
+\! psql -X -q -c "SET application_name = 'sched_holder'" -c "BEGIN" -c "SELECT 1 FROM casemis.run_lock WHERE name = '*' FOR UPDATE" -c "SELECT pg_sleep(120)" >/dev/null 2>&1 &
+DO $$BEGIN
+  FOR i IN 1..200 LOOP
+    EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'sched_holder' AND query ~ 'pg_sleep');
+    PERFORM pg_sleep(0.05);
+    PERFORM pg_stat_clear_snapshot();
+  END LOOP;
+END$$;
+UPDATE casemis.import_settings SET folder_path = current_setting('casemis_test.root') || '/fixtures/basic' WHERE name = 'sched_b';
+\! psql -X -q -c "SELECT casemis.casemis_import('sched_b', force => true)" >/dev/null 2>&1 &
+\! sh test/wait_for_lock_wait.sh
+UPDATE casemis.import_settings SET folder_path = :'folder' WHERE name = 'sched_b';
+SELECT count(*) = 1 AS holding_the_lock FROM casemis.import_run WHERE settings_name = 'sched_b' AND status = 'running';
 BEGIN;
 UPDATE casemis.import_settings
    SET schedule_time = (date_trunc('minute', now() AT TIME ZONE 'UTC') - interval '1 hour')::time
@@ -185,7 +201,13 @@ DO $$BEGIN
   END LOOP;
 END$$;
 SELECT status, trigger FROM casemis.import_run WHERE settings_name = 'sched_b' AND scheduled_for = :'busy_slot';
-SELECT pg_advisory_unlock(casemis._run_lock_key('sched_b')) AS released;
+SELECT pg_terminate_backend(pid) AS released FROM pg_stat_activity WHERE application_name = 'sched_holder';
+DO $$BEGIN
+  FOR i IN 1..200 LOOP
+    EXIT WHEN NOT EXISTS (SELECT 1 FROM casemis.import_run WHERE settings_name = 'sched_b' AND status = 'running');
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END$$;
 SELECT count(*) AS next_tick_actions FROM casemis.tick() WHERE settings_name = 'sched_b';
 
 -- ------------------------------------------------------------ retention

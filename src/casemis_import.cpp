@@ -9,6 +9,7 @@
 #include "notify/mime.hpp"
 #include "pg/args.hpp"
 #include "pg/spi.hpp"
+#include "report/export_file.hpp"
 #include "run/launch.hpp"
 #include "run/revert.hpp"
 #include "run/schema_version.hpp"
@@ -134,16 +135,7 @@ CASEMIS_FUNCTION(casemis_export_reports)
         for (auto &k : kinds) {
             auto csv = spi.scalar("SELECT casemis.report_csv($1::bigint, $2)", {std::to_string(run_id), *k[0]});
             std::string path = base + *k[0];
-            std::string tmp = path + ".tmp";
-            FILE *f = fopen(tmp.c_str(), "wb");
-            if (f == nullptr)
-                throw casemis::Error(ERRCODE_IO_ERROR, "could not write \"" + tmp + "\": " + strerror(errno));
-            size_t n = csv ? fwrite(csv->data(), 1, csv->size(), f) : 0;
-            bool bad = (csv && n != csv->size()) || fclose(f) != 0;
-            if (bad || rename(tmp.c_str(), path.c_str()) != 0) {
-                unlink(tmp.c_str());
-                throw casemis::Error(ERRCODE_IO_ERROR, "could not write \"" + path + "\": " + strerror(errno));
-            }
+            casemis::report::write_file_replacing(path, csv.value_or(""));
             paths.push_back(path);
         }
     }

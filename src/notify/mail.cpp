@@ -173,7 +173,10 @@ void send_mail(const SmtpSettings &s, const Message &m, const std::function<bool
     set(CURLOPT_READFUNCTION, read_message);
     set(CURLOPT_READDATA, &upload);
     set(CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(text.size()));
-    set(CURLOPT_USE_SSL, static_cast<long>(s.require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
+    // A password is never sent over an unencrypted connection: with one,
+    // smtp:// must upgrade with STARTTLS (README.md, "Security").
+    const bool tls_required = s.require_tls || !s.password.empty();
+    set(CURLOPT_USE_SSL, static_cast<long>(tls_required ? CURLUSESSL_ALL : CURLUSESSL_TRY));
     set(CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout, 30000L));
     set(CURLOPT_TIMEOUT_MS, timeout);
     if (!s.user.empty()) {
@@ -245,7 +248,9 @@ void send_mail(const SmtpSettings &s, const Message &m, const std::function<bool
         hint = "The mail server's TLS certificate is not trusted by the database server's CA store "
                "(/etc/ssl/certs) or does not match the host name in smtp_url.";
     else if (result == CURLE_USE_SSL_FAILED)
-        hint = "The server does not offer STARTTLS; use smtps:// or set smtp_require_tls to false.";
+        hint = s.password.empty() ? "The server does not offer STARTTLS; use smtps:// or set smtp_require_tls to false."
+                                  : "The server does not offer STARTTLS, and a password (smtp_password) is never "
+                                    "sent without it; use smtps:// or a server that offers STARTTLS.";
     throw Error(ERRCODE_CONNECTION_FAILURE, context + ": " + cause, {}, hint);
 }
 

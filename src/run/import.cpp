@@ -65,18 +65,8 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
     limits.max_record_bytes = in.max_line_length;
     limits.max_columns = in.max_columns;
 
-    // ---- the roster, as the calling role may see it
-    auto roster_rel = spi.scalar("SELECT $1::regclass::text", {in.roster});
-    auto may = spi.scalar("SELECT pg_catalog.has_table_privilege($1::oid, $2::regclass, 'SELECT')::text",
-                          {std::to_string(in.role), *roster_rel});
-    if (may.value_or("false") != "true") {
-        auto who = spi.scalar("SELECT rolname::text FROM pg_catalog.pg_roles WHERE oid = $1::oid", {std::to_string(in.role)});
-        throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
-                    "role \"" + who.value_or("?") + "\" may not SELECT from the roster " + *roster_rel, "",
-                    "GRANT SELECT ON " + *roster_rel + " TO " + who.value_or("?") + ".");
-    }
-    // read as the caller, never as the extension's owner (see roster_copy.cpp)
-    const std::string roster_copy = copy_roster_as_caller(spi, *roster_rel, in.role);
+    // ---- the roster: copied by the caller before the shared write lock (roster_copy.hpp)
+    const std::string &roster_copy = in.roster_copy;
     match::Roster roster;
     const std::string name_chars = std::to_string(match::kNameChars);
     spi.each("SELECT student_id::text, btrim(ssid, E' \\t'), lower(left(btrim(last_name, E' \\t'), " + name_chars +
@@ -88,7 +78,7 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
                             r[2] && r[3] && r[4] ? match::name_key(*r[2], *r[3], *r[4]) : std::string(),
                             r[5].value_or(""));
              });
-    notice("roster " + *roster_rel + ": " + std::to_string(roster.size()) + " students loaded in " + elapsed(t0));
+    notice("roster " + in.roster + ": " + std::to_string(roster.size()) + " students loaded in " + elapsed(t0));
 
     // ---- which family (CASEMIS or CALPADS) and form the files are
     const RunLayouts lay = run_layouts(spi, in.file_format, in.students, in.with_services, in.services, limits);

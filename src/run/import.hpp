@@ -20,7 +20,7 @@ struct ImportInput {
     std::string run_date;      // YYYY-MM-DD
     int school_year = 0;
     std::string roster;        // regclass text of the roster relation
-    unsigned role = 0;         // the calling role (must be allowed to SELECT the roster)
+    std::string roster_copy;   // its copy (copy_roster in roster_copy.hpp)
     size_t max_line_length = 1 << 20, max_columns = 1000;
     std::string file_format = "auto"; // import_settings.file_format: auto, casemis, calpads
     std::optional<RecordGuard> guard; // checked after the files are read, before anything is written; none when forced

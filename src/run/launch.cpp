@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "pg/boundary.hpp"
+#include "pg/spi.hpp"
 #include "source/spool.hpp"
 
 extern "C" {
@@ -399,11 +400,33 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
     return report_outcome(o, settings_name, fatal_msg);
 }
 
+// A scheduled run is for the role that enabled the schedule (recorded on the
+// setting), not for the tick job's owner (the extension's owner): README.md,
+// "Security".
+static Oid enabling_role(const std::string &settings_name)
+{
+    pg::Spi spi;
+    auto row = spi.query_one("SELECT s.enabled_by, r.oid::text FROM casemis.import_settings s "
+                             "LEFT JOIN pg_catalog.pg_roles r ON r.rolname = s.enabled_by WHERE s.name = $1",
+                             {settings_name});
+    if (!row)
+        throw Error(ERRCODE_UNDEFINED_OBJECT, "import setting \"" + settings_name + "\" does not exist");
+    if (!(*row)[1])
+        throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                    "the schedule of setting \"" + settings_name + "\" has no role to run for: " +
+                        ((*row)[0] ? "role \"" + *(*row)[0] + "\", who enabled it, no longer exists"
+                                   : std::string("no role is recorded as having enabled it")),
+                    "", "Enable it again as the role the runs are for: UPDATE casemis.import_settings SET enabled = true "
+                        "WHERE name = '" + settings_name + "';");
+    return static_cast<Oid>(std::stoul(*(*row)[1]));
+}
+
 int launch_scheduled(const std::string &settings_name, TimestampTz scheduled_for)
 {
     if (settings_name.size() >= sizeof(ScheduledArgs::settings_name))
         throw Error(ERRCODE_UNDEFINED_OBJECT, "import setting \"" + settings_name + "\" does not exist");
-    pg_guard([&] { check_role_can_login(GetUserId()); });
+    const Oid role = enabling_role(settings_name);
+    pg_guard([&] { check_role_can_login(role); });
     int result_pid = 0;
     bool failed = false;
     pg_guard([&] {
@@ -413,7 +436,7 @@ int launch_scheduled(const std::string &settings_name, TimestampTz scheduled_for
         ScheduledArgs args;
         memset(&args, 0, sizeof(args));
         args.database = MyDatabaseId;
-        args.role = GetUserId();
+        args.role = role;
         args.scheduled_for = scheduled_for;
         strlcpy(args.settings_name, settings_name.c_str(), sizeof(args.settings_name));
         memcpy(w.bgw_extra, &args, sizeof(args));

@@ -1,5 +1,6 @@
 // prepare.cpp -- phase 1 of a run (setting, lock, run row) and phase 3 (email).
 #include "run/process.hpp"
+#include "run/run_lock.hpp"
 #include "run/txn.hpp"
 
 #include "notify/report_email.hpp"
@@ -17,7 +18,7 @@ static const char *const kSettingColumns[] = {
     "sftp_password", "sftp_private_key", "sftp_host_key", "students_file", "services_file",
     "include_services", "school_year", "time_zone", "student_relation", "smtp_url",
     "connect_timeout_ms", "transfer_timeout_ms", "max_file_size", "max_line_length", "max_columns",
-    "file_format", "min_record_ratio"};
+    "file_format", "min_record_ratio", "lock_timeout_ms", "cleared_secrets"};
 
 const std::string &Prepared::str(const char *col) const
 {
@@ -56,6 +57,10 @@ static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
             cols += "(extract(epoch FROM connect_timeout) * 1000)::bigint";
         else if (std::string(c) == "transfer_timeout_ms")
             cols += "(extract(epoch FROM transfer_timeout) * 1000)::bigint";
+        else if (std::string(c) == "lock_timeout_ms")
+            cols += "greatest(1, extract(epoch FROM lock_timeout) * 1000)::bigint";
+        else if (std::string(c) == "cleared_secrets")
+            cols += "pg_catalog.array_to_string(cleared_secrets, ', ')";
         else
             cols += c;
     }
@@ -94,13 +99,12 @@ static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
                         name + "'; then SELECT casemis.resend_email(run_id) sends this run's email.");
     }
 
-    // One run of a setting at a time: a session-level advisory lock, held by
-    // this worker until it exits (so a crash releases it too).
-    auto locked = spi.scalar("SELECT pg_catalog.pg_try_advisory_lock(casemis._run_lock_key($1))", {name});
-    if (locked.value_or("f") != "t") {
-        auto holder = spi.scalar("SELECT r.run_id::text FROM casemis.import_run r WHERE r.settings_name = $1 "
-                                 "AND r.status = 'running' ORDER BY r.run_id DESC LIMIT 1", // the bigint, not the text
-                                 {name});
+    // One run of a setting at a time (run_lock.hpp): a run still in progress
+    // makes this one 'skipped'; dead ones are marked interrupted.
+    limit_lock_waits(spi, p.num("lock_timeout_ms"));
+    const std::optional<int64_t> holder_id = lock_setting(spi, name);
+    if (holder_id) {
+        const pg::Value holder = std::to_string(*holder_id);
         std::string msg = "skipped: another run of setting \"" + name + "\"" +
                           (holder ? " (run " + *holder + ")" : std::string()) +
                           " was in progress; runs of one setting never overlap";
@@ -116,12 +120,6 @@ static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
         p.skipped = true;
         return;
     }
-
-    // We hold the lock: any other 'running' run of this setting is dead.
-    spi.exec("UPDATE casemis.import_run SET status = 'failed', finished_at = clock_timestamp(), "
-             "message = 'interrupted: the run''s worker ended before finishing (server crash, restart or "
-             "kill); nothing of it was applied' WHERE settings_name = $1 AND status = 'running'",
-             {name});
 
     auto dates = spi.query_one(
         "SELECT d::text, coalesce($2::int, CASE WHEN extract(month FROM d) >= 7 THEN extract(year FROM d)::int "

@@ -4,6 +4,8 @@
 
 #include "run/import.hpp"
 #include "run/process.hpp"
+#include "run/roster_copy.hpp"
+#include "run/run_lock.hpp"
 #include "run/txn.hpp"
 #include "source/spool.hpp"
 
@@ -62,6 +64,13 @@ source::FileInfo fetch(const RunShared &sh, const Prepared &p, bool table_a, sou
                                 std::string(sh.settings_name) + "'.");
         return source::copy_from_folder(p.str("folder_path"), name, spool, max_size, ci);
     }
+    if (p.str("cleared_secrets").find("sftp_") != std::string::npos)
+        throw RunFailure("the SFTP credentials of setting \"" + std::string(sh.settings_name) + "\" were cleared (" +
+                             p.str("cleared_secrets") +
+                             ") because sftp_host, sftp_port, sftp_user or sftp_host_key changed: the secret must be "
+                             "entered again",
+                         "", "UPDATE casemis.import_settings SET sftp_password = '...' (or sftp_private_key) WHERE name = '" +
+                                 std::string(sh.settings_name) + "'.");
     source::SftpSettings ss;
     ss.host = p.str("sftp_host");
     ss.port = static_cast<int>(p.num("sftp_port"));
@@ -124,15 +133,7 @@ void record_files(pg::Spi &spi, int64 run_id, const FilesRead &f)
 
 void lock_cse_writers(pg::Spi &spi)
 {
-    auto got = spi.scalar("SELECT pg_catalog.pg_try_advisory_xact_lock(x'5CA5E000'::int, 1)::text");
-    if (got.value_or("false") != "true") {
-        notice("waiting for another setting's run to finish writing cse/csv");
-        spi.exec("SELECT pg_catalog.pg_advisory_xact_lock(x'5CA5E000'::int, 1)");
-    }
-    pg_guard([] {
-        PopActiveSnapshot();
-        PushActiveSnapshot(GetTransactionSnapshot());
-    });
+    lock_shared_writes(spi); // a row of casemis.run_lock, bounded wait (run_lock.hpp)
 }
 
 namespace {
@@ -200,8 +201,6 @@ ImportInput import_input(const RunShared &sh, const Prepared &p, bool want_b, co
     in.services = fb;
     in.run_date = p.run_date;
     in.school_year = p.school_year;
-    in.roster = p.str("student_relation");
-    in.role = sh.role;
     in.max_line_length = static_cast<size_t>(p.num("max_line_length"));
     in.max_columns = static_cast<size_t>(p.num("max_columns"));
     in.file_format = p.str("file_format");
@@ -273,6 +272,7 @@ void process(RunShared &sh, Prepared &p)
     {
         pg::Spi spi;
         const std::string run_id = std::to_string(sh.run_id);
+        limit_lock_waits(spi, p.num("lock_timeout_ms"));
         source::SpoolFile spool_a("A.csv"), spool_b("B.csv");
         source::FileInfo fa, fb;
         fetch_files(spi, sh, p, want_b, t0, spool_a, spool_b, fa, fb);
@@ -283,13 +283,19 @@ void process(RunShared &sh, Prepared &p)
             check_text(fa);
             if (want_b)
                 check_text(fb);
+            // The roster first, with its owner's rights (roster_copy.hpp),
+            // before the lock that all settings share.
+            const RosterCopy roster = copy_roster(spi, p.str("student_relation"), sh.role);
             // Runs of different settings may write the same students: one
             // writer at a time (else the later one fails on cse's primary key).
-            // Fetching above overlaps; this waits for the other's commit, and a
-            // fresh snapshot then shows that run's rows. Dry runs write nothing.
+            // Fetching above overlaps; this waits (bounded) for the other's
+            // commit, and then sees that run's rows. Dry runs write nothing.
             if (!sh.dry_run)
                 lock_cse_writers(spi);
-            ImportResult r = import_files(spi, import_input(sh, p, want_b, fa, fb));
+            ImportInput in = import_input(sh, p, want_b, fa, fb);
+            in.roster = roster.relation;
+            in.roster_copy = roster.copy;
+            ImportResult r = import_files(spi, in);
             spi.exec("UPDATE casemis.import_run SET file_format = $2 WHERE run_id = $1::bigint", {run_id, r.file_format});
             counts = r.counts;
             records_a = std::to_string(r.a_records);

@@ -7,6 +7,7 @@
 #include "pg/spi.hpp"
 #include "run/launch.hpp"
 #include "run/process.hpp"
+#include "run/run_lock.hpp"
 #include "run/txn.hpp"
 
 extern "C" {
@@ -54,12 +55,12 @@ int64_t revert_and_wait(int64_t run_id)
 
 void process_revert(RunShared &sh, Prepared &p)
 {
-    (void)p;
     begin_transaction();
     std::string message;
     {
         pg::Spi spi;
         const std::string run_id = std::to_string(sh.run_id), target = std::to_string(sh.revert_of);
+        limit_lock_waits(spi, p.num("lock_timeout_ms"));
         lock_cse_writers(spi);
         // again, under the setting's lock and with a fresh snapshot: a run may
         // have committed since revert_run looked

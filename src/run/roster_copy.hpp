@@ -1,4 +1,4 @@
-// roster_copy.hpp -- the district's roster, read as the calling role.
+// roster_copy.hpp -- the district's roster, read with its owner's rights.
 #pragma once
 
 #include <string>
@@ -7,9 +7,15 @@
 
 namespace casemis::run {
 
-// Copies the roster relation `rel` (regclass text) into a temporary table of
-// plain types, reading it as `role` inside a security-restricted operation;
-// returns the copy's name. The caller checks first that `role` may SELECT it.
-std::string copy_roster_as_caller(pg::Spi &spi, const std::string &rel, unsigned role);
+struct RosterCopy {
+    std::string relation; // regclass text of the setting's student_relation
+    std::string copy;     // the temporary table of plain types the run reads
+};
+
+// Checks that `role` (the role the run is for) may SELECT the roster relation
+// `student_relation` (else a RunFailure), then copies it into a temporary
+// table, reading it as the relation's owner inside a security-restricted
+// operation. Called before the lock shared by all settings is taken.
+RosterCopy copy_roster(pg::Spi &spi, const std::string &student_relation, unsigned role);
 
 } // namespace casemis::run

@@ -155,6 +155,52 @@ void record_failure(RunShared &sh, const Prepared &p, const RunError &failure)
     sh.sqlstate = failure.sqlstate;
 }
 
+// Records a run that failed before its row was written (its setting's lock
+// could not be taken within lock_timeout, say), so that a scheduled run's
+// failure is seen too. Runs as the extension's owner, as phase 1 does.
+void record_unstarted_failure(RunShared &sh, const std::string &message)
+{
+    std::string why;
+    int sqlstate = 0;
+    const bool ok = run_phase(
+        [&] {
+            begin_transaction();
+            {
+                pg::Spi spi;
+                auto owner = spi.scalar("SELECT extowner::text FROM pg_catalog.pg_extension WHERE extname = 'casemis_import'");
+                auto caller = spi.scalar("SELECT rolname::text FROM pg_catalog.pg_roles WHERE oid = $1::oid",
+                                         {std::to_string(sh.role)});
+                if (owner) {
+                    const Oid o = static_cast<Oid>(std::stoul(*owner));
+                    pg_guard([&] { SetUserIdAndSecContext(o, SECURITY_LOCAL_USERID_CHANGE); });
+                }
+                pg::Value scheduled_for;
+                if (sh.has_scheduled_for) {
+                    const char *ts = nullptr;
+                    pg_guard([&] { ts = timestamptz_to_str(sh.scheduled_for); });
+                    scheduled_for = std::string(ts);
+                }
+                const char *trigger = sh.trigger == Trigger::Upload      ? "upload"
+                                      : sh.trigger == Trigger::Scheduled ? "scheduled"
+                                                                         : "manual";
+                auto id = spi.scalar(
+                    "INSERT INTO casemis.import_run (settings_name, status, finished_at, message, trigger, dry_run, "
+                    "forced, run_by, worker_pid, scheduled_for) VALUES ($1, 'failed', clock_timestamp(), $2, $3, "
+                    "$4::boolean, $5::boolean, $6, $7::int, $8::timestamptz) RETURNING run_id",
+                    {std::string(sh.settings_name), message, std::string(trigger), std::string(sh.dry_run ? "t" : "f"),
+                     std::string(sh.force ? "t" : "f"), caller.value_or("?"), std::to_string(MyProcPid),
+                     scheduled_for});
+                sh.run_id = std::stoll(*id);
+            }
+            commit_transaction();
+        },
+        why, sqlstate);
+    if (!ok)
+        elog(LOG, "casemis_import: could not record the failed run of setting \"%s\": %s", sh.settings_name,
+             why.c_str());
+    set_out(sh, "failed", message);
+}
+
 // The run itself: its three phases; the outcome is on import_run and in sh.
 void execute_run(RunShared &sh, Prepared &prep) noexcept
 {
@@ -164,6 +210,8 @@ void execute_run(RunShared &sh, Prepared &prep) noexcept
     if (!run_phase([&] { prepare(sh, prep); }, failure)) {
         if (sh.run_id != 0)
             record_failure(sh, prep, failure);
+        else if (sh.result == Result::Done)
+            record_unstarted_failure(sh, failure);
         else
             set_out(sh, "failed", failure.message);
         return;

@@ -434,16 +434,18 @@ class Connection {
             pin.pop_back();
         const std::string verify = "Verify it out of band before pinning it: on the server, run " +
                                    hostkey_file_hint(key_type_) + ".";
+        // The key the server presented is not printed: whoever redirected
+        // sftp_host would have it pinned by a DBA copying it from here. The
+        // fingerprint to pin comes from the server itself (README.md, "Security").
         if (pin.empty())
             fail(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
                  "no host key is pinned (sftp_host_key is not set), so the server is not trusted",
-                 "The server presented the " + key_type_ + " host key " + got +
-                     ". No credential was sent.",
-                 verify + " Then UPDATE casemis.import_settings SET sftp_host_key = '" + got +
-                     "'.");
+                 "The server presented an " + key_type_ + " host key. No credential was sent.",
+                 verify + " Then UPDATE casemis.import_settings SET sftp_host_key = 'SHA256:...' with the "
+                          "fingerprint it prints.");
         if (pin != got)
             fail(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
-                 "host key mismatch: expected " + pin + ", got " + got + " (" + key_type_ + ")",
+                 "host key mismatch: the server's " + key_type_ + " host key is not the pinned " + pin,
                  "No credential was sent. The server's host key is not the pinned one: the server "
                  "was reinstalled or replaced, or someone is intercepting the connection.",
                  "Find out why the key changed. " + verify);

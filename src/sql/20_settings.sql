@@ -38,6 +38,11 @@ CREATE TABLE casemis.import_settings (
   max_columns         int     NOT NULL DEFAULT 1000,
   created_at          timestamptz NOT NULL DEFAULT pg_catalog.now(),
   updated_at          timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  -- 0.2.0, security (set by the triggers of 25_security.sql, not by hand)
+  enabled_by          text,
+  enabled_in          text,
+  cleared_secrets     text[]  NOT NULL DEFAULT '{}',
+  lock_timeout        interval NOT NULL DEFAULT '5 minutes' CONSTRAINT lock_timeout_positive CHECK (lock_timeout > '0'),
   file_format         text    NOT NULL DEFAULT 'auto' CHECK (file_format IN ('auto', 'casemis', 'calpads')),
   -- 0.2.0, safety nets (between the CALPADS and the email columns, as the upgrade adds them)
   min_record_ratio    real    NOT NULL DEFAULT 0.5 CHECK (min_record_ratio >= 0 AND min_record_ratio <= 1),

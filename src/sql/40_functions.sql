@@ -50,13 +50,15 @@ LANGUAGE c VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'casemis_launch_run';
 
--- Internal: the advisory-lock key of a setting (one run of a setting at a time).
-CREATE FUNCTION casemis._run_lock_key(settings_name text) RETURNS bigint
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-RETURN (x'5CA5E000'::bigint << 32) | (hashtextextended(settings_name, 0) & x'7FFFFFFF'::bigint);
+-- A run is in progress while its worker lives: a casemis_import background
+-- worker with that pid, started before the run's row was. (Runs lock rows of
+-- casemis.run_lock, which end with their transactions: see run/run_lock.hpp.)
+CREATE FUNCTION casemis._run_in_progress(worker_pid int, started_at timestamptz) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURN EXISTS (SELECT 1 FROM pg_stat_activity a
+                WHERE a.pid = worker_pid AND a.backend_type = 'casemis_import' AND a.backend_start <= started_at);
 
--- Runs left 'running' by a worker that died (crash, kill) no longer hold their
--- setting's lock: mark them failed. Called by every run, by the scheduler and
+-- Runs left 'running' by a worker that died (crash, kill): mark them failed. Called by every run, by the scheduler and
 -- by casemis.status; returns how many it marked.
 CREATE FUNCTION casemis.reap_interrupted_runs() RETURNS int
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -67,11 +69,7 @@ BEGIN
   UPDATE casemis.import_run r
      SET status = 'failed', finished_at = clock_timestamp(),
          message = 'interrupted: the run''s worker ended before finishing (server crash, restart or kill); nothing of it was applied'
-   WHERE r.status = 'running'
-     AND NOT EXISTS (SELECT 1 FROM pg_locks l
-                      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-                        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                        AND ((l.classid::int8 << 32) | l.objid::int8) = casemis._run_lock_key(r.settings_name));
+   WHERE r.status = 'running' AND NOT casemis._run_in_progress(r.worker_pid, r.started_at);
   GET DIAGNOSTICS n = ROW_COUNT;
   RETURN n;
 END $$;

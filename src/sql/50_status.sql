@@ -59,7 +59,8 @@ BEGIN
     END;
   END IF;
 
-  FOR s IN SELECT i.name, i.enabled, i.schedule_days, i.schedule_time, i.time_zone, i.catch_up_window
+  FOR s IN SELECT i.name, i.enabled, i.schedule_days, i.schedule_time, i.time_zone, i.catch_up_window,
+                  casemis._armed_here(i.enabled_in) AS armed
              FROM casemis.import_settings i ORDER BY i.name LOOP
     name := s.name;
     enabled := s.enabled;
@@ -73,7 +74,7 @@ BEGIN
     next_run_at := NULL;
     next_run_local := NULL;
     bad_setting := NULL;
-    IF s.enabled THEN
+    IF s.enabled AND s.armed THEN
       -- a slot not yet dealt with and still inside the catch-up window is
       -- next (the coming tick runs it); otherwise the first slot after now
       BEGIN
@@ -92,6 +93,12 @@ BEGIN
       scheduler_ok := NULL;
       scheduler_message := format('Not enabled: no scheduled runs. Enable with UPDATE casemis.import_settings '
                                   'SET enabled = true WHERE name = %L;', s.name);
+    ELSIF NOT s.armed THEN
+      scheduler_ok := false;
+      scheduler_message := format('Enabled, but not armed in this database: the schedule was enabled in another '
+                                  'database or cluster, so this is a restored or cloned copy, and it runs nothing '
+                                  'on its own. To run the schedule here, enable it again: UPDATE '
+                                  'casemis.import_settings SET enabled = true WHERE name = %L;', s.name);
     ELSIF job_problem IS NOT NULL THEN
       scheduler_ok := false;
       scheduler_message := job_problem;

@@ -45,11 +45,6 @@ RETURN format('DO $casemis_tick$BEGIN IF EXISTS (SELECT 1 FROM pg_catalog.pg_ext
               'WHERE j.jobname = %L AND j.database = pg_catalog.current_database(); END IF; END$casemis_tick$',
               'casemis_import', 'casemis_import_tick');
 
--- Advisory-lock key serializing ticks (distinct from the run locks' high word).
-CREATE FUNCTION casemis._tick_lock_key() RETURNS bigint
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-RETURN x'5CA5E001'::bigint << 32;
-
 -- A slot still counts as on time this long after it, whatever catch_up_window
 -- says: pg_cron's minute tick may come a little late.
 CREATE FUNCTION casemis._on_time_grace() RETURNS interval
@@ -402,6 +397,10 @@ BEGIN
   IF NOT FOUND THEN
     RETURN;
   END IF;
+  -- a restored or cloned copy runs nothing until enabled again here (casemis.status says so)
+  IF NOT casemis._armed_here((SELECT i.enabled_in FROM casemis.import_settings i WHERE i.name = s.name)) THEN
+    RETURN;
+  END IF;
   SELECT * INTO st FROM casemis.schedule_state ss WHERE ss.settings_name = s.name FOR UPDATE;
   IF NOT FOUND THEN
     -- enabled without the trigger (restored data): the schedule starts now
@@ -473,8 +472,9 @@ DECLARE
   slots timestamptz[];
   msg text;
 BEGIN
-  -- one tick at a time; a second one waits, then sees what the first did
-  PERFORM pg_advisory_xact_lock(casemis._tick_lock_key());
+  -- one tick at a time: a second one waits for the heartbeat row (no
+  -- advisory lock, which any role could hold), then sees what the first did
+  PERFORM 1 FROM casemis.scheduler_state FOR UPDATE;
   t := clock_timestamp();
   UPDATE casemis.scheduler_state SET last_tick_at = t RETURNING last_retention_at INTO last_retention;
 

@@ -13,6 +13,460 @@
 
 
 -- ---------------------------------------------------------------- security
+-- README.md, "Security": the roster is read with its owner's rights; a
+-- scheduled run is for the role that enabled the schedule, armed for the
+-- database where it was enabled; a changed destination clears its secret;
+-- runs lock rows of casemis.run_lock (bounded by lock_timeout), not advisory keys.
+ALTER TABLE casemis.import_settings
+  ADD COLUMN enabled_by text,
+  ADD COLUMN enabled_in text,
+  ADD COLUMN cleared_secrets text[] NOT NULL DEFAULT '{}',
+  ADD COLUMN lock_timeout interval NOT NULL DEFAULT '5 minutes' CONSTRAINT lock_timeout_positive CHECK (lock_timeout > '0');
+-- Settings enabled under 0.1.0 keep their schedule: armed here, for the
+-- extension's owner (whom 0.1.0 ran them for); enabling one again makes its
+-- runs be for the role that does it.
+ALTER TABLE casemis.import_settings DISABLE TRIGGER import_settings_validate;
+UPDATE casemis.import_settings
+   SET enabled_by = (SELECT r.rolname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_roles r ON r.oid = e.extowner
+                      WHERE e.extname = 'casemis_import'),
+       enabled_in = (SELECT system_identifier::text FROM pg_catalog.pg_control_system()) || '/' ||
+                    (SELECT oid::text FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
+ WHERE enabled;
+ALTER TABLE casemis.import_settings ENABLE TRIGGER import_settings_validate;
+
+-- What a superuser's restore (pg_dump's COPY) brings is kept as it was dumped:
+-- so a restored copy keeps who enabled a setting and where, and is not armed.
+CREATE FUNCTION casemis._settings_reset() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF current_query() ~* '^\s*copy\s' AND (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+    RETURN NEW;
+  END IF;
+  IF TG_OP = 'INSERT' THEN
+    NEW.enabled_by := NULL;
+    NEW.enabled_in := NULL;
+    NEW.cleared_secrets := '{}';
+  ELSE
+    NEW.enabled_by := OLD.enabled_by;
+    NEW.enabled_in := OLD.enabled_in;
+    NEW.cleared_secrets := OLD.cleared_secrets;
+  END IF;
+  RETURN NEW;
+END $$;
+
+-- UPDATE OF <secret>: the statement sets that secret (perhaps to the same
+-- value), which import_settings_3_secrets must know; marked in cleared_secrets
+-- as '<secret>:set' and removed there.
+CREATE FUNCTION casemis._settings_secret_set() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  NEW.cleared_secrets := array_append(array_remove(NEW.cleared_secrets, TG_ARGV[0]), TG_ARGV[0] || ':set');
+  RETURN NEW;
+END $$;
+
+-- Changing where a secret is sent clears it, unless the same statement sets it
+-- or a superuser makes the change. A cleared secret is listed in
+-- cleared_secrets until it is set again: the run (or its email) then fails
+-- saying so, rather than log in without it.
+CREATE FUNCTION casemis._settings_secrets() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  su boolean := coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false);
+  smtp_moved boolean := false;
+  sftp_moved boolean := false;
+  moved boolean;
+  secret text;
+  was_set boolean;
+  old_value text;
+BEGIN
+  IF NEW.smtp_url ~ '^smtps?://[^/@\s]*@' THEN
+    RAISE EXCEPTION 'smtp_url may not carry a user or password'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Give the user in smtp_user and the password in smtp_password; smtp_url is smtp://host:port or smtps://host:port.';
+  END IF;
+  IF TG_OP = 'UPDATE' THEN
+    smtp_moved := (NEW.smtp_url, NEW.smtp_user) IS DISTINCT FROM (OLD.smtp_url, OLD.smtp_user);
+    sftp_moved := (NEW.sftp_host, NEW.sftp_port, NEW.sftp_user, NEW.sftp_host_key)
+                  IS DISTINCT FROM (OLD.sftp_host, OLD.sftp_port, OLD.sftp_user, OLD.sftp_host_key);
+  END IF;
+  FOREACH secret IN ARRAY '{smtp_password,sftp_password,sftp_private_key}'::text[] LOOP
+    was_set := (secret || ':set') = ANY (NEW.cleared_secrets);
+    NEW.cleared_secrets := array_remove(NEW.cleared_secrets, secret || ':set');
+    IF was_set THEN
+      NEW.cleared_secrets := array_remove(NEW.cleared_secrets, secret);
+      CONTINUE;
+    END IF;
+    moved := (secret = 'smtp_password' AND smtp_moved) OR (secret <> 'smtp_password' AND sftp_moved);
+    IF TG_OP = 'INSERT' OR su OR NOT moved THEN
+      CONTINUE;
+    END IF;
+    old_value := CASE secret WHEN 'smtp_password' THEN OLD.smtp_password WHEN 'sftp_password' THEN OLD.sftp_password
+                             ELSE OLD.sftp_private_key END;
+    IF old_value IS NULL THEN
+      CONTINUE;
+    END IF;
+    CASE secret
+      WHEN 'smtp_password' THEN NEW.smtp_password := NULL;
+      WHEN 'sftp_password' THEN NEW.sftp_password := NULL;
+      ELSE NEW.sftp_private_key := NULL;
+    END CASE;
+    IF NOT secret = ANY (NEW.cleared_secrets) THEN
+      NEW.cleared_secrets := array_append(NEW.cleared_secrets, secret);
+    END IF;
+    RAISE WARNING 'setting "%": % was cleared, because where it is sent changed', NEW.name, secret
+      USING DETAIL = CASE WHEN secret = 'smtp_password' THEN 'smtp_url or smtp_user changed.'
+                          ELSE 'sftp_host, sftp_port, sftp_user or sftp_host_key changed.' END,
+            HINT = format('Set it again (UPDATE casemis.import_settings SET %I = ... WHERE name = %L), in the same '
+                          'statement as the change or afterwards; until then runs fail saying so.', secret, NEW.name);
+  END LOOP;
+  RETURN NEW;
+END $$;
+
+-- Enabling a setting arms its schedule for this database (its cluster's system
+-- identifier and the database's oid) and records the role that enabled it: a
+-- scheduled run is for that role. A restored or cloned copy keeps enabled but
+-- enabled_in names the original, so the scheduler runs nothing there until a
+-- DBA enables it again (UPDATE ... SET enabled = true, which fires this).
+CREATE FUNCTION casemis._settings_arm() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF current_query() ~* '^\s*copy\s' AND (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+    RETURN NEW;
+  END IF;
+  IF NOT NEW.enabled THEN
+    NEW.enabled_by := NULL;
+    NEW.enabled_in := NULL;
+    RETURN NEW;
+  END IF;
+  IF NOT (SELECT rolcanlogin FROM pg_roles WHERE rolname = current_user) THEN
+    RAISE EXCEPTION 'role "%" cannot enable the schedule of setting "%": it is not permitted to log in', current_user, NEW.name
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'A scheduled run is for the role that enabled the schedule, and runs in a background worker connected as that role.',
+            HINT = 'Enable it as a role with LOGIN (RESET ROLE first).';
+  END IF;
+  NEW.enabled_by := current_user;
+  NEW.enabled_in := (SELECT system_identifier::text FROM pg_control_system()) || '/' ||
+                    (SELECT oid::text FROM pg_database WHERE datname = current_database());
+  RETURN NEW;
+END $$;
+
+CREATE TRIGGER import_settings_1_reset BEFORE INSERT OR UPDATE ON casemis.import_settings
+  FOR EACH ROW EXECUTE FUNCTION casemis._settings_reset();
+CREATE TRIGGER import_settings_2_set_sftp_password BEFORE UPDATE OF sftp_password ON casemis.import_settings
+  FOR EACH ROW EXECUTE FUNCTION casemis._settings_secret_set('sftp_password');
+CREATE TRIGGER import_settings_2_set_sftp_private_key BEFORE UPDATE OF sftp_private_key ON casemis.import_settings
+  FOR EACH ROW EXECUTE FUNCTION casemis._settings_secret_set('sftp_private_key');
+CREATE TRIGGER import_settings_2_set_smtp_password BEFORE UPDATE OF smtp_password ON casemis.import_settings
+  FOR EACH ROW EXECUTE FUNCTION casemis._settings_secret_set('smtp_password');
+CREATE TRIGGER import_settings_3_secrets BEFORE INSERT OR UPDATE ON casemis.import_settings
+  FOR EACH ROW EXECUTE FUNCTION casemis._settings_secrets();
+CREATE TRIGGER import_settings_4_arm BEFORE INSERT OR UPDATE OF enabled ON casemis.import_settings
+  FOR EACH ROW EXECUTE FUNCTION casemis._settings_arm();
+
+COMMENT ON COLUMN casemis.import_settings.enabled_by IS 'The role that enabled the schedule (set on enabling): a scheduled run is for this role.';
+COMMENT ON COLUMN casemis.import_settings.enabled_in IS 'Where the schedule was enabled (system identifier/database oid): a restored or cloned copy runs nothing until enabled again there.';
+COMMENT ON COLUMN casemis.import_settings.cleared_secrets IS 'Secrets cleared because their destination changed (smtp_url/smtp_user, sftp_host/port/user/host_key); runs fail until they are set again.';
+COMMENT ON COLUMN casemis.import_settings.lock_timeout IS 'How long a run waits for a lock (its setting''s, the shared write lock, rows of cse/csv) before it fails.';
+
+-- The schedule of a setting is armed in this database.
+CREATE FUNCTION casemis._armed_here(enabled_in text) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURN enabled_in IS NOT DISTINCT FROM (SELECT system_identifier::text FROM pg_control_system()) || '/' ||
+                                       (SELECT oid::text FROM pg_database WHERE datname = current_database());
+
+-- ---------------------------------------------------------------- run locks
+-- Runs serialize on rows of this table, which no one outside the extension
+-- may lock (advisory-lock keys can be taken by any role): a row per setting
+-- (one run of a setting at a time) and the row '*' (one writer of cse/csv at a
+-- time). Rows are made when first needed. Engine state: not dumped.
+CREATE TABLE casemis.run_lock (
+  name text PRIMARY KEY
+);
+COMMENT ON TABLE casemis.run_lock IS 'Lock rows of the runs: one per setting, and ''*'' for writing cse/csv; a run waits at most its setting''s lock_timeout.';
+
+-- no advisory-lock keys any more (any role could take them)
+DROP FUNCTION casemis._run_lock_key(text);
+DROP FUNCTION casemis._tick_lock_key();
+CREATE FUNCTION casemis._run_in_progress(worker_pid int, started_at timestamptz) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURN EXISTS (SELECT 1 FROM pg_stat_activity a
+                WHERE a.pid = worker_pid AND a.backend_type = 'casemis_import' AND a.backend_start <= started_at);
+CREATE OR REPLACE FUNCTION casemis.reap_interrupted_runs() RETURNS int
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  n int;
+BEGIN
+  UPDATE casemis.import_run r
+     SET status = 'failed', finished_at = clock_timestamp(),
+         message = 'interrupted: the run''s worker ended before finishing (server crash, restart or kill); nothing of it was applied'
+   WHERE r.status = 'running' AND NOT casemis._run_in_progress(r.worker_pid, r.started_at);
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $$;
+CREATE OR REPLACE FUNCTION casemis._tick_setting(name text, t timestamptz)
+RETURNS TABLE (action text, scheduled_for timestamptz)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  s record;
+  st casemis.schedule_state;
+  due timestamptz;
+  oldest timestamptz;
+  m timestamptz;
+  late interval;
+  allowed interval;
+BEGIN
+  SELECT i.name, i.schedule_days, i.schedule_time, i.time_zone, i.catch_up_window INTO s
+    FROM casemis.import_settings i WHERE i.name = _tick_setting.name AND i.enabled;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  -- a restored or cloned copy runs nothing until enabled again here (casemis.status says so)
+  IF NOT casemis._armed_here((SELECT i.enabled_in FROM casemis.import_settings i WHERE i.name = s.name)) THEN
+    RETURN;
+  END IF;
+  SELECT * INTO st FROM casemis.schedule_state ss WHERE ss.settings_name = s.name FOR UPDATE;
+  IF NOT FOUND THEN
+    -- enabled without the trigger (restored data): the schedule starts now
+    INSERT INTO casemis.schedule_state (settings_name, enabled_at, last_slot) VALUES (s.name, t, t);
+    RETURN QUERY SELECT 'started'::text, NULL::timestamptz;
+    RETURN;
+  END IF;
+
+  due := casemis.due_slot(s.schedule_days, s.schedule_time, s.time_zone, st.last_slot, t);
+  IF due IS NULL THEN
+    RETURN;
+  END IF;
+  allowed := greatest(s.catch_up_window, casemis._on_time_grace());
+  late := t - due;
+
+  -- Slots before the due one were missed (the server was down): a missed run
+  -- is made up once, so only the latest slot may run. Older than 100 days
+  -- they are summed up in one row rather than listed.
+  oldest := greatest(st.last_slot, t - interval '100 days');
+  IF st.last_slot < oldest THEN
+    INSERT INTO casemis.import_run (settings_name, status, started_at, finished_at, message, trigger)
+    VALUES (s.name, 'missed', t, t,
+            format('The scheduled runs between %s and %s (%s) were missed: the scheduler was not running then.',
+                   to_char(st.last_slot AT TIME ZONE s.time_zone, 'YYYY-MM-DD HH24:MI'),
+                   to_char(oldest AT TIME ZONE s.time_zone, 'YYYY-MM-DD HH24:MI'), s.time_zone),
+            'scheduled');
+    RETURN QUERY SELECT 'missed'::text, NULL::timestamptz;
+  END IF;
+  FOR m IN SELECT x FROM casemis._slots_between(s.schedule_days, s.schedule_time, s.time_zone, oldest, due) AS x
+            WHERE x < due LOOP
+    PERFORM casemis._record_missed(s.name, s.time_zone, m, t,
+      CASE WHEN late <= allowed
+           THEN format('Only the latest missed run (for %s) was made up.',
+                       to_char(due AT TIME ZONE s.time_zone, 'YYYY-MM-DD HH24:MI'))
+           ELSE 'A later scheduled run was missed as well.' END);
+    RETURN QUERY SELECT 'missed'::text, m;
+  END LOOP;
+
+  -- The slot is dealt with in the same transaction that launches it: a
+  -- second tick never launches it again.
+  UPDATE casemis.schedule_state
+     SET last_slot = due, last_error = NULL, last_error_at = NULL,
+         last_launch_at = CASE WHEN late <= allowed THEN t ELSE last_launch_at END
+   WHERE settings_name = s.name;
+  IF late <= allowed THEN
+    -- last: once the worker is started nothing here may fail
+    PERFORM casemis._launch_run(s.name, due);
+    RETURN QUERY SELECT 'launched'::text, due;
+  ELSE
+    PERFORM casemis._record_missed(s.name, s.time_zone, due, t,
+      format('When the scheduler came back it was %s late, more than the catch-up window (%s), so it was not run; '
+             'run it by hand with SELECT casemis.casemis_import(%L) if needed.',
+             casemis._human_interval(late), casemis._human_interval(s.catch_up_window), s.name));
+    RETURN QUERY SELECT 'missed'::text, due;
+  END IF;
+END $$;
+CREATE OR REPLACE FUNCTION casemis.tick()
+RETURNS TABLE (settings_name text, action text, scheduled_for timestamptz)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp SET datestyle = 'ISO, MDY' AS $$
+DECLARE
+  t timestamptz;
+  last_retention timestamptz;
+  sname text;
+  actions text[];
+  slots timestamptz[];
+  msg text;
+BEGIN
+  -- one tick at a time: a second one waits for the heartbeat row (no
+  -- advisory lock, which any role could hold), then sees what the first did
+  PERFORM 1 FROM casemis.scheduler_state FOR UPDATE;
+  t := clock_timestamp();
+  UPDATE casemis.scheduler_state SET last_tick_at = t RETURNING last_retention_at INTO last_retention;
+
+  BEGIN
+    PERFORM casemis.reap_interrupted_runs();
+  EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+    RAISE WARNING 'casemis scheduler: could not check for interrupted runs: %', msg;
+  END;
+
+  IF last_retention IS NULL OR last_retention < t - interval '1 hour' THEN
+    BEGIN
+      PERFORM casemis._apply_retention(t);
+      PERFORM casemis._trim_tick_history(t);
+      UPDATE casemis.scheduler_state SET last_retention_at = t;
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+      RAISE WARNING 'casemis scheduler: could not apply the history retention: %', msg;
+    END;
+  END IF;
+
+  -- Nothing enabled (say, the extension was dropped and created again): the
+  -- job has no reason to exist.
+  IF NOT EXISTS (SELECT 1 FROM casemis.import_settings WHERE enabled) THEN
+    PERFORM casemis._unschedule_tick_job();
+    RETURN;
+  END IF;
+
+  FOR sname IN SELECT i.name FROM casemis.import_settings i WHERE i.enabled ORDER BY i.name LOOP
+    BEGIN
+      SELECT array_agg(x.action), array_agg(x.scheduled_for) INTO actions, slots
+        FROM casemis._tick_setting(sname, t) AS x;
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+      RAISE WARNING 'casemis scheduler: setting "%": %', sname, msg;
+      UPDATE casemis.schedule_state SET last_error = msg, last_error_at = t WHERE schedule_state.settings_name = sname;
+      actions := '{error}';
+      slots := '{NULL}';
+    END;
+    RETURN QUERY SELECT sname, a.action, a.slot FROM unnest(actions, slots) AS a(action, slot);
+  END LOOP;
+END $$;
+CREATE OR REPLACE FUNCTION casemis._status_rows()
+RETURNS TABLE (name text, enabled boolean, schedule_days text[], schedule_time time,
+               time_zone text, next_run_local timestamp, next_run_at timestamptz,
+               last_run_id bigint, last_status text, last_finished_at timestamptz,
+               scheduler_ok boolean, scheduler_message text)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET datestyle = 'ISO, MDY' AS $$
+DECLARE
+  s record;
+  st record;
+  cron_problem record;
+  job record;
+  job_problem text;       -- NULL when the tick job is present and active
+  last_tick timestamptz;
+  tick_failure text := '';
+  bad_setting text;
+  stale interval := interval '3 minutes';
+BEGIN
+  -- Not in a read-only transaction (a standby): status must still work there.
+  IF current_setting('transaction_read_only') = 'off' THEN
+    BEGIN
+      PERFORM casemis.reap_interrupted_runs();
+    EXCEPTION WHEN OTHERS THEN
+      NULL;  -- the reaper is a courtesy here; the scheduler and every run reap too
+    END;
+  END IF;
+
+  SELECT * INTO cron_problem FROM casemis._pg_cron_problem();
+  SELECT * INTO job FROM casemis._tick_job();
+  SELECT ss.last_tick_at INTO last_tick FROM casemis.scheduler_state ss;
+  IF cron_problem.detail IS NOT NULL THEN
+    job_problem := cron_problem.detail || ' ' || cron_problem.hint;
+  ELSIF job.jobid IS NULL THEN
+    job_problem := 'The pg_cron job casemis_import_tick is missing: nothing runs the schedule. '
+                   'Re-create it with UPDATE casemis.import_settings SET enabled = true WHERE enabled;';
+  ELSIF NOT job.active THEN
+    job_problem := 'The pg_cron job casemis_import_tick is inactive (cron.job.active = false). '
+                   'Activate it with UPDATE casemis.import_settings SET enabled = true WHERE enabled;';
+  ELSIF NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_type = 'pg_cron launcher') THEN
+    job_problem := 'The pg_cron launcher (its scheduler process) is not running, so nothing runs the schedule. '
+                   'Once terminated (for instance by DROP DATABASE ... WITH (FORCE) of its database) it only '
+                   'comes back when PostgreSQL restarts: restart PostgreSQL.';
+  ELSIF last_tick IS NULL OR last_tick < now() - stale THEN
+    BEGIN
+      EXECUTE 'SELECT '' Its last run failed: '' || d.return_message || ''.''
+                 FROM cron.job_run_details d WHERE d.jobid = $1 AND d.status = ''failed''
+                ORDER BY d.runid DESC LIMIT 1'
+         INTO tick_failure USING job.jobid;
+      tick_failure := coalesce(tick_failure, '');
+    EXCEPTION WHEN OTHERS THEN
+      tick_failure := '';
+    END;
+  END IF;
+
+  FOR s IN SELECT i.name, i.enabled, i.schedule_days, i.schedule_time, i.time_zone, i.catch_up_window,
+                  casemis._armed_here(i.enabled_in) AS armed
+             FROM casemis.import_settings i ORDER BY i.name LOOP
+    name := s.name;
+    enabled := s.enabled;
+    schedule_days := s.schedule_days;
+    schedule_time := s.schedule_time;
+    time_zone := s.time_zone;
+    SELECT * INTO st FROM casemis.schedule_state ss WHERE ss.settings_name = s.name;
+    SELECT r.run_id, r.status, r.finished_at INTO last_run_id, last_status, last_finished_at
+      FROM casemis.import_run r WHERE r.settings_name = s.name ORDER BY r.run_id DESC LIMIT 1;
+
+    next_run_at := NULL;
+    next_run_local := NULL;
+    bad_setting := NULL;
+    IF s.enabled AND s.armed THEN
+      -- a slot not yet dealt with and still inside the catch-up window is
+      -- next (the coming tick runs it); otherwise the first slot after now
+      BEGIN
+        next_run_at := casemis.next_run_after(
+                         s.schedule_days, s.schedule_time, s.time_zone,
+                         greatest(coalesce(st.last_slot, now()),
+                                  now() - greatest(s.catch_up_window, casemis._on_time_grace())));
+        next_run_local := next_run_at AT TIME ZONE s.time_zone;
+      EXCEPTION WHEN OTHERS THEN
+        -- one broken setting (say, a time zone no longer known) must not hide the others
+        GET STACKED DIAGNOSTICS bad_setting = MESSAGE_TEXT;
+      END;
+    END IF;
+
+    IF NOT s.enabled THEN
+      scheduler_ok := NULL;
+      scheduler_message := format('Not enabled: no scheduled runs. Enable with UPDATE casemis.import_settings '
+                                  'SET enabled = true WHERE name = %L;', s.name);
+    ELSIF NOT s.armed THEN
+      scheduler_ok := false;
+      scheduler_message := format('Enabled, but not armed in this database: the schedule was enabled in another '
+                                  'database or cluster, so this is a restored or cloned copy, and it runs nothing '
+                                  'on its own. To run the schedule here, enable it again: UPDATE '
+                                  'casemis.import_settings SET enabled = true WHERE name = %L;', s.name);
+    ELSIF job_problem IS NOT NULL THEN
+      scheduler_ok := false;
+      scheduler_message := job_problem;
+    ELSIF bad_setting IS NOT NULL THEN
+      scheduler_ok := false;
+      scheduler_message := format('The schedule of this setting cannot be computed: %s', bad_setting);
+    ELSIF cardinality(s.schedule_days) = 0 THEN
+      scheduler_ok := false;
+      scheduler_message := 'schedule_days is empty: this setting never runs.';
+    ELSIF st.last_error IS NOT NULL THEN
+      scheduler_ok := false;
+      scheduler_message := format('The scheduler failed on this setting at %s UTC: %s',
+                                  to_char(st.last_error_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+                                  st.last_error);
+    ELSIF last_tick >= now() - stale THEN
+      scheduler_ok := true;
+      scheduler_message := format('OK: the scheduler last ran at %s UTC.',
+                                  to_char(last_tick AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'));
+    ELSIF st.enabled_at >= now() - stale THEN
+      scheduler_ok := true;
+      scheduler_message := 'OK: enabled just now; waiting for the first tick of pg_cron (every minute).';
+    ELSE
+      scheduler_ok := false;
+      scheduler_message := format('No scheduler tick since %s: the pg_cron job casemis_import_tick exists '
+                                  'but has not run.%s Check that the pg_cron launcher is running (SELECT * FROM '
+                                  'pg_stat_activity WHERE backend_type = ''pg_cron launcher''); see cron.job_run_details.',
+                                  coalesce(to_char(last_tick AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC',
+                                           'it was installed'),
+                                  tick_failure);
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+END $$;
+REVOKE ALL ON casemis.run_lock FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION casemis._settings_reset(), casemis._settings_secret_set(), casemis._settings_secrets(),
+  casemis._settings_arm(), casemis._armed_here(text), casemis._run_in_progress(int, timestamptz) FROM PUBLIC;
 
 
 -- ---------------------------------------------------------------- what a DBA sees
