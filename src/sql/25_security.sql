@@ -152,8 +152,10 @@ RETURN enabled_in IS NOT DISTINCT FROM (SELECT system_identifier::text FROM pg_c
 -- Runs serialize on rows of this table, which no one outside the extension
 -- may lock (advisory-lock keys can be taken by any role): a row per setting
 -- (one run of a setting at a time) and the row '*' (one writer of cse/csv at a
--- time). Rows are made when first needed. Engine state: not dumped.
+-- time). Rows are made when first needed; pg_dump keeps them (a restore is then
+-- exactly the dumped database), though a missing row is simply made again.
 CREATE TABLE casemis.run_lock (
   name text PRIMARY KEY
 );
+SELECT pg_catalog.pg_extension_config_dump('casemis.run_lock', '');
 COMMENT ON TABLE casemis.run_lock IS 'Lock rows of the runs: one per setting, and ''*'' for writing cse/csv; a run waits at most its setting''s lock_timeout.';

@@ -17,15 +17,24 @@
 -- scheduled run is for the role that enabled the schedule, armed for the
 -- database where it was enabled; a changed destination clears its secret;
 -- runs lock rows of casemis.run_lock (bounded by lock_timeout), not advisory keys.
+-- (the columns with a default get it after they are added, so that no
+-- "missing value" is stored for them: the same catalog as a fresh install)
 ALTER TABLE casemis.import_settings
   ADD COLUMN enabled_by text,
   ADD COLUMN enabled_in text,
-  ADD COLUMN cleared_secrets text[] NOT NULL DEFAULT '{}',
-  ADD COLUMN lock_timeout interval NOT NULL DEFAULT '5 minutes' CONSTRAINT lock_timeout_positive CHECK (lock_timeout > '0');
+  ADD COLUMN cleared_secrets text[],
+  ADD COLUMN lock_timeout interval CONSTRAINT lock_timeout_positive CHECK (lock_timeout > '0');
+ALTER TABLE casemis.import_settings
+  ALTER COLUMN cleared_secrets SET DEFAULT '{}',
+  ALTER COLUMN lock_timeout SET DEFAULT '5 minutes';
 -- Settings enabled under 0.1.0 keep their schedule: armed here, for the
 -- extension's owner (whom 0.1.0 ran them for); enabling one again makes its
 -- runs be for the role that does it.
 ALTER TABLE casemis.import_settings DISABLE TRIGGER import_settings_validate;
+UPDATE casemis.import_settings SET cleared_secrets = DEFAULT, lock_timeout = DEFAULT;
+ALTER TABLE casemis.import_settings
+  ALTER COLUMN cleared_secrets SET NOT NULL,
+  ALTER COLUMN lock_timeout SET NOT NULL;
 UPDATE casemis.import_settings
    SET enabled_by = (SELECT r.rolname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_roles r ON r.oid = e.extowner
                       WHERE e.extname = 'casemis_import'),
@@ -178,10 +187,12 @@ RETURN enabled_in IS NOT DISTINCT FROM (SELECT system_identifier::text FROM pg_c
 -- Runs serialize on rows of this table, which no one outside the extension
 -- may lock (advisory-lock keys can be taken by any role): a row per setting
 -- (one run of a setting at a time) and the row '*' (one writer of cse/csv at a
--- time). Rows are made when first needed. Engine state: not dumped.
+-- time). Rows are made when first needed; pg_dump keeps them (a restore is then
+-- exactly the dumped database), though a missing row is simply made again.
 CREATE TABLE casemis.run_lock (
   name text PRIMARY KEY
 );
+SELECT pg_catalog.pg_extension_config_dump('casemis.run_lock', '');
 COMMENT ON TABLE casemis.run_lock IS 'Lock rows of the runs: one per setting, and ''*'' for writing cse/csv; a run waits at most its setting''s lock_timeout.';
 
 -- no advisory-lock keys any more (any role could take them)
