@@ -101,7 +101,8 @@ SELECT cron.schedule_in_database('casemis_sec_copy_tick', '* * * * *', 'SELECT c
        AS copy_tick_scheduled;
 \c casemis_sec_copy
 SET client_min_messages = warning;
-SELECT name, enabled, casemis._armed_here(enabled_in) AS armed FROM casemis.import_settings ORDER BY name;
+SELECT name, enabled, casemis._armed_here(enabled_in) AS armed FROM casemis.import_settings
+ WHERE name LIKE 'sec_%' ORDER BY name;
 SELECT name, enabled, scheduler_ok, next_run_at IS NULL AS no_next_run,
        scheduler_message LIKE 'Enabled, but not armed in this database%' AS says_why
   FROM casemis.status WHERE name = 'sec_copy';
