@@ -24,8 +24,9 @@ std::string human_ms(long long ms)
 
 // Locks row `key` of casemis.run_lock (made if missing); a wait that runs out
 // of lock_timeout becomes an Error naming `what`.
-void lock_row(pg::Spi &spi, const std::string &key, const std::string &what, bool announce_wait)
+void lock_row(pg::Spi &spi, const std::string &key, const std::string &what, const char *wait_notice)
 {
+    const bool announce_wait = wait_notice != nullptr;
     spi.exec("INSERT INTO casemis.run_lock (name) VALUES ($1) ON CONFLICT DO NOTHING", {key});
     const std::string sql = "SELECT name FROM casemis.run_lock WHERE name = $1 FOR UPDATE";
     ErrorData *timed_out = nullptr;
@@ -33,7 +34,7 @@ void lock_row(pg::Spi &spi, const std::string &key, const std::string &what, boo
         if (announce_wait && spi.exec(sql + " SKIP LOCKED", {key}) == 1)
             return;
         if (announce_wait)
-            notice("waiting for " + what);
+            notice(wait_notice);
         spi.exec(sql, {key});
     } catch (const PgError &e) {
         if (e.edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
@@ -61,7 +62,7 @@ void limit_lock_waits(pg::Spi &spi, long long lock_timeout_ms)
 
 std::optional<int64_t> lock_setting(pg::Spi &spi, const std::string &name)
 {
-    lock_row(spi, name, "setting \"" + name + "\"", false);
+    lock_row(spi, name, "setting \"" + name + "\"", nullptr);
     // Under the lock: the setting's runs still 'running' are in progress
     // while their worker lives, else interrupted.
     spi.exec("UPDATE casemis.import_run r SET status = 'failed', finished_at = clock_timestamp(), "
@@ -79,7 +80,8 @@ std::optional<int64_t> lock_setting(pg::Spi &spi, const std::string &name)
 
 void lock_shared_writes(pg::Spi &spi)
 {
-    lock_row(spi, "*", "the shared write lock (another setting's run is writing cse/csv)", true);
+    lock_row(spi, "*", "the shared write lock (another setting's run is writing cse/csv)",
+             "waiting for another setting's run to finish writing cse/csv");
     // the other run's rows, committed while this one waited, must be seen
     pg_guard([] {
         PopActiveSnapshot();
