@@ -249,7 +249,6 @@ SELECT enabled_by IS NULL AND enabled_in IS NULL AS disarmed FROM casemis.import
 
 -- ---------------------------------------------------------------- clean up
 DELETE FROM casemis.import_settings WHERE name = 'sec';
-DELETE FROM casemis.run_lock;
 \! rm -rf "$CASEMIS_ROOT/export/sec" "$CASEMIS_ROOT/scratch/victim_"* "$CASEMIS_ROOT/scratch/fake_smtp."*
 DROP SCHEMA eve CASCADE;
 DROP OWNED BY casemis_t_eve, casemis_t_op;

@@ -305,14 +305,14 @@ std::string send_run_email(int64_t run_id, const std::optional<std::string> &ext
         return record(spi, run_id, status_text("invalid notify address \"" + bad_extra + "\""));
     // A password cleared because smtp_url or smtp_user changed (README.md,
     // "Security"): say so rather than send without it.
-    if (have_setting && spi.scalar("SELECT 'smtp_password' = ANY (cleared_secrets) FROM casemis.import_settings "
-                                   "WHERE name = $1",
-                                   {sum.setting})
-                                .value_or("f") == "t")
+    if (row->have_setting && spi.scalar("SELECT 'smtp_password' = ANY (cleared_secrets) FROM casemis.import_settings "
+                                        "WHERE name = $1",
+                                        {sum.setting})
+                                     .value_or("f") == "t")
         return record(spi, run_id,
                       status_text("smtp_password was cleared because smtp_url or smtp_user changed: the secret must "
                                   "be entered again (UPDATE casemis.import_settings SET smtp_password = '...' WHERE "
-                                  "name = '" + sum.setting + "'), then SELECT casemis.resend_email(" + id + ")"));
+                                  "name = '" + sum.setting + "'), then SELECT casemis.resend_email(" + std::to_string(run_id) + ")"));
 
     for (const pg::Row &w : spi.query("SELECT pg_catalog.unnest(warnings) FROM "
                                       "casemis.import_run WHERE run_id = $1::bigint",

@@ -152,10 +152,24 @@ RETURN enabled_in IS NOT DISTINCT FROM (SELECT system_identifier::text FROM pg_c
 -- Runs serialize on rows of this table, which no one outside the extension
 -- may lock (advisory-lock keys can be taken by any role): a row per setting
 -- (one run of a setting at a time) and the row '*' (one writer of cse/csv at a
--- time). Rows are made when first needed; pg_dump keeps them (a restore is then
--- exactly the dumped database), though a missing row is simply made again.
+-- time). Engine state, not dumped: the rows follow the settings (a trigger),
+-- so a restored database has the same ones; a missing row is made when needed.
 CREATE TABLE casemis.run_lock (
   name text PRIMARY KEY
 );
-SELECT pg_catalog.pg_extension_config_dump('casemis.run_lock', '');
+INSERT INTO casemis.run_lock VALUES ('*');
+
+CREATE FUNCTION casemis._settings_run_lock() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    DELETE FROM casemis.run_lock WHERE name = OLD.name;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO casemis.run_lock VALUES (NEW.name) ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER import_settings_run_lock AFTER INSERT OR DELETE OR UPDATE OF name ON casemis.import_settings
+  FOR EACH ROW EXECUTE FUNCTION casemis._settings_run_lock();
 COMMENT ON TABLE casemis.run_lock IS 'Lock rows of the runs: one per setting, and ''*'' for writing cse/csv; a run waits at most its setting''s lock_timeout.';
