@@ -52,11 +52,11 @@ SELECT status FROM casemis.import_run WHERE settings_name = 'safety' AND run_id 
 INSERT INTO casemis.import_settings (name, folder_path, school_year, include_services)
 VALUES ('other', :'root' || '/fixtures/full', 2017, false);
 INSERT INTO casemis.run_lock VALUES ('safety') ON CONFLICT DO NOTHING;
-\! psql -X -q -c "SET application_name = 'safety_holder'" -c "BEGIN" -c "SELECT 1 FROM casemis.run_lock WHERE name = 'safety' FOR UPDATE" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
-SELECT pg_temp.wait_for('safety_holder') AS holder_ready;
+\! psql -X -q -c "SET application_name = 'safety_holder2'" -c "BEGIN" -c "SELECT 1 FROM casemis.run_lock WHERE name = 'safety' FOR UPDATE" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+SELECT pg_temp.wait_for('safety_holder2') AS holder_ready;
 SELECT casemis.casemis_import('other', force => true) AS run \gset
 SELECT status FROM casemis.import_run WHERE run_id = :run;
-SELECT pg_terminate_backend(pid) AS holder_gone FROM pg_stat_activity WHERE application_name = 'safety_holder';
+SELECT pg_terminate_backend(pid) AS holder_gone FROM pg_stat_activity WHERE application_name = 'safety_holder2';
 
 -- ---------------------------------------------------------------- a run whose worker died
 INSERT INTO casemis.import_run (settings_name, status, started_at) VALUES ('safety', 'running', now() - interval '1 hour')

@@ -200,17 +200,17 @@ SELECT casemis.casemis_import('sec', dry_run => true, force => true) AS run \gse
 SELECT status FROM casemis.import_run WHERE run_id = :run;
 SELECT pg_terminate_backend(pid) AS holder_gone FROM pg_stat_activity WHERE application_name = 'sec_row_holder';
 -- the setting's own row: held by someone else, the run fails the same way (and is recorded)
-\! psql -X -q -c "SET application_name = 'sec_row_holder'" -c "BEGIN" -c "INSERT INTO casemis.run_lock VALUES ('sec') ON CONFLICT DO NOTHING" -c "SELECT 1 FROM casemis.run_lock WHERE name = 'sec' FOR UPDATE" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+\! psql -X -q -c "SET application_name = 'sec_row_holder2'" -c "BEGIN" -c "INSERT INTO casemis.run_lock VALUES ('sec') ON CONFLICT DO NOTHING" -c "SELECT 1 FROM casemis.run_lock WHERE name = 'sec' FOR UPDATE" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
 DO $$BEGIN
   FOR i IN 1..100 LOOP
-    EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'sec_row_holder' AND query ~ 'pg_sleep');
+    EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'sec_row_holder2' AND query ~ 'pg_sleep');
     PERFORM pg_sleep(0.1);
     PERFORM pg_stat_clear_snapshot();
   END LOOP;
 END $$;
 SELECT casemis.casemis_import('sec', force => true) AS run \gset
 SELECT status, message FROM casemis.import_run WHERE run_id = :run;
-SELECT pg_terminate_backend(pid) AS holder_gone FROM pg_stat_activity WHERE application_name = 'sec_row_holder';
+SELECT pg_terminate_backend(pid) AS holder_gone FROM pg_stat_activity WHERE application_name = 'sec_row_holder2';
 UPDATE casemis.import_settings SET lock_timeout = DEFAULT WHERE name = 'sec';
 SELECT lock_timeout FROM casemis.import_settings WHERE name = 'sec';
 
