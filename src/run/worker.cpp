@@ -158,10 +158,9 @@ void record_failure(RunShared &sh, const Prepared &p, const RunError &failure)
 // Records a run that failed before its row was written (its setting's lock
 // could not be taken within lock_timeout, say), so that a scheduled run's
 // failure is seen too. Runs as the extension's owner, as phase 1 does.
-void record_unstarted_failure(RunShared &sh, const std::string &message)
+void record_unstarted_failure(RunShared &sh, const RunError &failure)
 {
-    std::string why;
-    int sqlstate = 0;
+    RunError why;
     const bool ok = run_phase(
         [&] {
             begin_transaction();
@@ -185,20 +184,21 @@ void record_unstarted_failure(RunShared &sh, const std::string &message)
                                                                          : "manual";
                 auto id = spi.scalar(
                     "INSERT INTO casemis.import_run (settings_name, status, finished_at, message, trigger, dry_run, "
-                    "forced, run_by, worker_pid, scheduled_for) VALUES ($1, 'failed', clock_timestamp(), $2, $3, "
-                    "$4::boolean, $5::boolean, $6, $7::int, $8::timestamptz) RETURNING run_id",
-                    {std::string(sh.settings_name), message, std::string(trigger), std::string(sh.dry_run ? "t" : "f"),
+                    "forced, run_by, worker_pid, scheduled_for, errcode) VALUES ($1, 'failed', clock_timestamp(), $2, $3, "
+                    "$4::boolean, $5::boolean, $6, $7::int, $8::timestamptz, $9) RETURNING run_id",
+                    {std::string(sh.settings_name), failure.message, std::string(trigger), std::string(sh.dry_run ? "t" : "f"),
                      std::string(sh.force ? "t" : "f"), caller.value_or("?"), std::to_string(MyProcPid),
-                     scheduled_for});
+                     scheduled_for, failure.errcode()});
                 sh.run_id = std::stoll(*id);
             }
             commit_transaction();
         },
-        why, sqlstate);
+        why);
     if (!ok)
         elog(LOG, "casemis_import: could not record the failed run of setting \"%s\": %s", sh.settings_name,
-             why.c_str());
-    set_out(sh, "failed", message);
+             why.message.c_str());
+    set_out(sh, "failed", failure.message);
+    sh.sqlstate = failure.sqlstate;
 }
 
 // The run itself: its three phases; the outcome is on import_run and in sh.
