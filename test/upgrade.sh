@@ -253,7 +253,7 @@ schema_dump() {  # file: the schema, every extension member object included
         -e "s/^WHERE oid = '[0-9]+';$/WHERE oid = 'X';/" \
         -e "/binary_upgrade_create_empty_extension/s/'\{[0-9,]*\}'/'{X}'/" "$1.raw" | cat -s >"$1"
     q "SELECT e.extname, c::regclass, cond FROM pg_extension e,
-              unnest(e.extconfig, e.extcondition) AS x(c, cond) ORDER BY 1, 2" >>"$1"
+              unnest(e.extconfig, e.extcondition) AS x(c, cond) ORDER BY 1, c::regclass::text" >>"$1"
 }
 schema_dump "$W/schema.upgraded.sql" || fail "pg_dump --schema-only of the upgraded database"
 "$PGBIN/pg_dump" -d "$DB" --schema-only --no-sync --restrict-key=casemis >"$W/plain.upgraded.sql" || true

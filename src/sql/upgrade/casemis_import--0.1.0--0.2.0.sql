@@ -608,20 +608,7 @@ COMMENT ON COLUMN casemis.school_calendar.school_code IS 'School code; 0 is the 
 COMMENT ON COLUMN casemis.school_calendar.school_year IS 'Calendar year in which the school year starts (2016 for 2016-17).';
 COMMENT ON COLUMN casemis.school_calendar.first_day IS 'First day of school of that school year.';
 
-COMMENT ON COLUMN casemis.import_report.run_id IS 'The run the row belongs to (import_run.run_id).';
-COMMENT ON COLUMN casemis.import_report.report IS 'The report file the row belongs to (report_kind.report), e.g. CASEMIS_TypeA_UnmatchedRecords.csv.';
-COMMENT ON COLUMN casemis.import_report.line_number IS 'Line of the file on which the record starts (the header is line 1); NULL in NotInFile.';
-COMMENT ON COLUMN casemis.import_report.reason IS 'Unmatched reports: why the record matched no student.';
-COMMENT ON COLUMN casemis.import_report.problem IS 'Errors reports: what is wrong with the value (or the whole record when field is empty).';
-COMMENT ON COLUMN casemis.import_report.field IS 'Errors reports: the column''s header as it appears in the file; empty for a problem with the whole record.';
 
-COMMENT ON COLUMN casemis.import_report.ssid IS 'SSID: the file''s (Unmatched, Duplicates, Errors) or the roster''s (Imported, NotInFile).';
-COMMENT ON COLUMN casemis.import_report.first_name IS 'First name, as in the file (or the roster''s, NotInFile).';
-COMMENT ON COLUMN casemis.import_report.last_name IS 'Last name, as in the file (or the roster''s, NotInFile).';
-COMMENT ON COLUMN casemis.import_report.birthdate IS 'Birth date as text, as in the file (or the roster''s, YYYY-MM-DD, NotInFile).';
-COMMENT ON COLUMN casemis.import_report.grade IS 'Grade, as in the file (or the roster''s, NotInFile).';
-COMMENT ON COLUMN casemis.import_report.service IS 'Table B reports: the service code.';
-COMMENT ON COLUMN casemis.import_report.value IS 'Errors reports: the value as it appears in the file.';
 
 -- settings: every column
 COMMENT ON COLUMN casemis.import_settings.name IS 'Name of the setting (casemis_import(''name'')); ''default'' when omitted.';
@@ -1221,6 +1208,20 @@ SELECT c.run_id, c.report, u.line_number, u.position, u.ssid, u.student_id, u.fi
 COMMENT ON VIEW casemis.import_report IS 'Report rows of each run (imported, unmatched, duplicates, errors, not in file).';
 COMMENT ON COLUMN casemis.import_report.student_id IS 'Imported and NotInFile reports: the roster''s student_id; Unmatched and Errors reports: the file''s STUDENT_ID.';
 COMMENT ON COLUMN casemis.import_report.position IS 'Column position in the file of an Errors row (orders several problems on one line).';
+-- (the columns a DBA reads, as commented in "what a DBA sees" for the table this view replaces)
+COMMENT ON COLUMN casemis.import_report.run_id IS 'The run the row belongs to (import_run.run_id).';
+COMMENT ON COLUMN casemis.import_report.report IS 'The report file the row belongs to (report_kind.report), e.g. CASEMIS_TypeA_UnmatchedRecords.csv.';
+COMMENT ON COLUMN casemis.import_report.line_number IS 'Line of the file on which the record starts (the header is line 1); NULL in NotInFile.';
+COMMENT ON COLUMN casemis.import_report.reason IS 'Unmatched reports: why the record matched no student.';
+COMMENT ON COLUMN casemis.import_report.problem IS 'Errors reports: what is wrong with the value (or the whole record when field is empty).';
+COMMENT ON COLUMN casemis.import_report.field IS 'Errors reports: the column''s header as it appears in the file; empty for a problem with the whole record.';
+COMMENT ON COLUMN casemis.import_report.ssid IS 'SSID: the file''s (Unmatched, Duplicates, Errors) or the roster''s (Imported, NotInFile).';
+COMMENT ON COLUMN casemis.import_report.first_name IS 'First name, as in the file (or the roster''s, NotInFile).';
+COMMENT ON COLUMN casemis.import_report.last_name IS 'Last name, as in the file (or the roster''s, NotInFile).';
+COMMENT ON COLUMN casemis.import_report.birthdate IS 'Birth date as text, as in the file (or the roster''s, YYYY-MM-DD, NotInFile).';
+COMMENT ON COLUMN casemis.import_report.grade IS 'Grade, as in the file (or the roster''s, NotInFile).';
+COMMENT ON COLUMN casemis.import_report.service IS 'Table B reports: the service code.';
+COMMENT ON COLUMN casemis.import_report.value IS 'Errors reports: the value as it appears in the file.';
 
 CREATE FUNCTION casemis._import_report_insert() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
