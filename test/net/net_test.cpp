@@ -262,12 +262,14 @@ int main()
         s.host_key = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
         long before = file_size(sshd_log);
         auto e = error_of([&] { source::sftp_fetch(s, "tableA.csv", dl + "/pin.csv", big, {}); });
+        // The presented key is never printed: whoever redirected sftp_host would
+        // have a DBA pin it from the message (README.md, "Security").
         check(e && e->sqlstate == ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION &&
-                  contains(e->message, "host key mismatch: expected " + s.host_key + ", got " +
-                                           fingerprint) &&
+                  contains(e->message, "host key mismatch") && contains(e->message, s.host_key) &&
+                  !contains(all_text(*e), fingerprint) &&
                   contains(e->message, "127.0.0.1 port " + std::to_string(sftp_port)) &&
-                  contains(e->message, "\"upload/tableA.csv\""),
-              "wrong pin refused: expected and got fingerprints, host, port, path",
+                  contains(e->message, "\"upload/tableA.csv\"") && contains(e->hint, "ssh-keygen -lf"),
+              "wrong pin refused: the pin, host, port, path; not the presented key",
               e ? all_text(*e) : "no error");
         check(!exists(dl + "/pin.csv"), "wrong pin: no local file left");
         std::this_thread::sleep_for(std::chrono::milliseconds(300)); // sshd writes its log
@@ -280,8 +282,8 @@ int main()
         before = file_size(sshd_log);
         e = error_of([&] { source::sftp_fetch(s, "tableA.csv", dl + "/pin.csv", big, {}); });
         check(e && contains(e->message, "no host key is pinned") &&
-                  contains(e->detail, fingerprint) && contains(e->hint, "ssh-keygen -lf"),
-              "no pin refused; the detail shows the fingerprint to verify",
+                  !contains(all_text(*e), fingerprint) && contains(e->hint, "ssh-keygen -lf"),
+              "no pin refused; the hint says where to read the fingerprint, the presented key is not shown",
               e ? all_text(*e) : "no error");
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
         log = slurp(sshd_log).substr(size_t(before));
