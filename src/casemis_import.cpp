@@ -121,7 +121,7 @@ CASEMIS_FUNCTION(casemis_export_reports)
         // A failed (unchanged, skipped, ...) run has no reports: its empty files
         // must not replace a good set in the directory.
         const std::string status = (*run)[1].value_or("");
-        if (status != "succeeded" && status != "dry_run")
+        if (!casemis::run::has_reports(status))
             throw casemis::Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                                  "import run " + std::to_string(run_id) + " has status " + status + ": it has no reports to export",
                                  "", "Only a succeeded or dry_run run has reports; export the reports of the last "

@@ -132,20 +132,13 @@ const Column kRunColumns[] = {
      [](RunRow &w, const Value &v) { w.sum.max_email_bytes = uint64_t(num(v)); }},
 };
 
-// The counts of a run, shared by the run's row and the recent runs.
-const std::pair<const char *, int64_t RunCounts::*> kCountColumns[] = {
-    {"type_a_imported", &RunCounts::a_imported},   {"type_a_unmatched", &RunCounts::a_unmatched},
-    {"type_a_duplicates", &RunCounts::a_duplicates}, {"type_a_errors", &RunCounts::a_errors},
-    {"type_a_not_in_file", &RunCounts::a_not_in_file}, {"type_b_imported", &RunCounts::b_imported},
-    {"type_b_unmatched", &RunCounts::b_unmatched}, {"type_b_errors", &RunCounts::b_errors},
-};
 #undef FIELD
 
 std::string count_list(const char *alias)
 {
     std::string out;
-    for (const auto &c : kCountColumns)
-        out += std::string(", ") + alias + "." + c.first;
+    for (const run::CountColumn &c : run::kRunCounts) // the run's row and the recent runs
+        out += std::string(", ") + alias + "." + c.column;
     return out;
 }
 
@@ -153,8 +146,8 @@ RunCounts read_counts(const pg::Row &row, size_t first)
 {
     RunCounts c;
     size_t i = first;
-    for (const auto &col : kCountColumns)
-        c.*(col.second) = num(row.at(i++));
+    for (const run::CountColumn &col : run::kRunCounts)
+        c.*col.member = num(row.at(i++));
     return c;
 }
 
@@ -179,7 +172,7 @@ std::optional<RunRow> read_run(pg::Spi &spi, int64_t run_id)
         c.set(w, row->at(i++));
     w.sum.counts = read_counts(*row, i);
     w.sum.run_id = run_id;
-    const bool upload = w.sum.trigger == "upload";
+    const bool upload = run::is(w.sum.trigger, run::Trigger::Upload);
     if (w.a_read) {
         if (upload)
             w.a_file.name = "uploaded Table A";
@@ -230,7 +223,7 @@ const char *kXlsxType = "application/vnd.openxmlformats-officedocument.spreadshe
 // The message's attachments: the report CSVs, then the workbook when a report has rows.
 std::vector<Attachment> attachments(pg::Spi &spi, const RunSummary &sum)
 {
-    const bool processed = sum.status == "succeeded" || sum.status == "dry_run";
+    const bool processed = run::has_reports(sum.status);
     const bool services = processed && !sum.files.empty() && sum.files.back().label == "Table B";
     std::vector<ReportFile> reports = run_reports(spi, sum.run_id, processed, services);
     std::vector<Attachment> out;

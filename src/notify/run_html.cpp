@@ -4,6 +4,10 @@
 // files, warnings, attachments and the setting's last runs. Inline styles only.
 #include "notify/run_html.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
 namespace casemis::notify {
 namespace {
 
@@ -23,9 +27,9 @@ const Tone kPlain{"#111827", "#f3f4f6"};
 
 Tone outcome_tone(const RunSummary &r)
 {
-    if (r.status == "failed")
+    if (run::is(r.status, run::RunStatus::Failed))
         return kBad;
-    if (is_dry(r) || r.status != "succeeded")
+    if (is_dry(r) || !run::is(r.status, run::RunStatus::Succeeded))
         return kWarn;
     return kGood;
 }
@@ -92,27 +96,40 @@ std::string none_cell()
     return "<td style=\"" + std::string(kCell) + "text-align:right;color:#9ca3af;\">&ndash;</td>";
 }
 
+// A row per kind of count ("Imported", ...), in the order of run/run_row.hpp,
+// with its Table A and Table B cells (a dash where a table has no such count).
+std::string count_rows(const RunCounts &c)
+{
+    std::string out;
+    std::vector<std::string> done;
+    for (const run::CountColumn &k : run::kRunCounts) {
+        if (std::find(done.begin(), done.end(), k.what) != done.end())
+            continue;
+        done.push_back(k.what);
+        std::string cells[2] = {none_cell(), none_cell()};
+        for (const run::CountColumn &t : run::kRunCounts)
+            if (t.what == done.back())
+                cells[t.table == run::CountTable::A ? 0 : 1] =
+                    count_cell(t.column, c.*t.member,
+                               t.tone == run::CountTone::Problem  ? &kBad
+                               : t.tone == run::CountTone::Notice ? &kWarn
+                                                                  : nullptr);
+        std::string label = k.what;
+        label[0] = char(std::toupper(static_cast<unsigned char>(label[0])));
+        out += "<tr><td style=\"" + std::string(kCell) + "\">" + label + "</td>" + cells[0] + cells[1] +
+               "</tr>\n";
+    }
+    return out;
+}
+
 std::string counts_table(const RunCounts &c)
 {
-    auto row = [](const char *label, const std::string &a, const std::string &b) {
-        return "<tr><td style=\"" + std::string(kCell) + "\">" + label + "</td>" + a + b +
-               "</tr>\n";
-    };
     std::string out = "<table role=\"presentation\" cellspacing=\"0\" cellpadding=\"0\" style=\"" +
                       std::string(kFont) + "font-size:14px;border-collapse:collapse;\">\n";
     out += "<tr><th style=\"" + std::string(kHead) + "\">Records</th><th style=\"" + kHead +
            "text-align:right;\">Type A (students)</th><th style=\"" + kHead +
            "text-align:right;\">Type B (services)</th></tr>\n";
-    out += row("Imported", count_cell("type_a_imported", c.a_imported, nullptr),
-               count_cell("type_b_imported", c.b_imported, nullptr));
-    out += row("Unmatched", count_cell("type_a_unmatched", c.a_unmatched, &kBad),
-               count_cell("type_b_unmatched", c.b_unmatched, &kBad));
-    out += row("Duplicates", count_cell("type_a_duplicates", c.a_duplicates, &kBad), none_cell());
-    out += row("Errors", count_cell("type_a_errors", c.a_errors, &kBad),
-               count_cell("type_b_errors", c.b_errors, &kBad));
-    out += row("Not in file", count_cell("type_a_not_in_file", c.a_not_in_file, &kWarn),
-               none_cell());
-    return out + "</table>\n";
+    return out + count_rows(c) + "</table>\n";
 }
 
 std::string files_table(const RunSummary &r)
@@ -156,11 +173,11 @@ std::string recent_table(const RunSummary &r)
     for (const RecentRun &x : r.recent) {
         const bool self = x.run_id == r.run_id;
         const RunCounts &c = x.counts;
-        std::string status = x.dry_run && x.status != "dry_run" ? x.status + " (dry run)" : x.status;
+        std::string status = x.dry_run && !run::is(x.status, run::RunStatus::DryRun) ? x.status + " (dry run)" : x.status;
         std::string status_style = std::string(kCell);
-        if (x.status == "failed")
+        if (run::is(x.status, run::RunStatus::Failed))
             status_style += std::string("color:") + kBad.fg + ";font-weight:bold;";
-        else if (x.status != "succeeded")
+        else if (!run::is(x.status, run::RunStatus::Succeeded))
             status_style += std::string("color:") + kWarn.fg + ";";
         out += std::string("<tr") + (self ? " style=\"background:#e0f2fe;\"" : "") + ">";
         out += "<td style=\"" + std::string(kCell) + "white-space:nowrap;\">" + esc(x.started_at) +
@@ -288,7 +305,7 @@ std::string run_email_html(const RunSummary &r)
         h += heading("Warnings");
         h += list(r.warnings);
     }
-    if (r.status != "failed" && !r.message.empty()) {
+    if (!run::is(r.status, run::RunStatus::Failed) && !r.message.empty()) {
         h += heading("Message");
         h += "<p style=\"margin:4px 0;\">" + lines(r.message) + "</p>\n";
     }

@@ -73,7 +73,7 @@ void recent_runs_text(const RunSummary &r, std::string &b)
          pad_left("errors", 10) + "\n";
     for (const RecentRun &x : r.recent) {
         const RunCounts &c = x.counts;
-        std::string status = x.dry_run && x.status != "dry_run" ? x.status + " (dry)" : x.status;
+        std::string status = x.dry_run && !run::is(x.status, run::RunStatus::DryRun) ? x.status + " (dry)" : x.status;
         b += "  " + pad_right(std::to_string(x.run_id) + (x.run_id == r.run_id ? "*" : ""), 8) +
              pad_right(x.started_at, 18) + pad_right(status, 12) +
              pad_left(slash(c.a_imported, c.b_imported), 14) +
@@ -86,25 +86,25 @@ void recent_runs_text(const RunSummary &r, std::string &b)
 
 } // namespace
 
-bool is_dry(const RunSummary &r) { return r.dry_run || r.status == "dry_run"; }
+bool is_dry(const RunSummary &r) { return r.dry_run || run::is(r.status, run::RunStatus::DryRun); }
 
 std::string outcome_text(const RunSummary &r)
 {
-    if (r.trigger == "revert") // casemis.revert_run: the message says which run it undid
-        return r.status == "failed" ? "revert FAILED" : "revert " + r.status;
-    if (r.status == "failed")
+    if (run::is(r.trigger, run::Trigger::Revert)) // casemis.revert_run: the message says which run it undid
+        return run::is(r.status, run::RunStatus::Failed) ? "revert FAILED" : "revert " + r.status;
+    if (run::is(r.status, run::RunStatus::Failed))
         return is_dry(r) ? "DRY RUN FAILED" : "import FAILED";
     if (is_dry(r))
         return "DRY RUN";
-    if (r.status == "succeeded")
+    if (run::is(r.status, run::RunStatus::Succeeded))
         return "import succeeded";
-    if (r.status == "unchanged")
+    if (run::is(r.status, run::RunStatus::Unchanged))
         return "unchanged, nothing imported";
-    if (r.status == "skipped")
+    if (run::is(r.status, run::RunStatus::Skipped))
         return "import skipped";
-    if (r.status == "missed")
+    if (run::is(r.status, run::RunStatus::Missed))
         return "import missed";
-    if (r.status == "running")
+    if (run::is(r.status, run::RunStatus::Running))
         return "import still running";
     return "import " + r.status;
 }
@@ -118,9 +118,9 @@ std::string school_year_text(int y)
 std::string started_by_text(const RunSummary &r)
 {
     std::string s;
-    if (r.trigger == "scheduled")
+    if (run::is(r.trigger, run::Trigger::Scheduled))
         s = ", started by the schedule";
-    else if (r.trigger == "upload")
+    else if (run::is(r.trigger, run::Trigger::Upload))
         s = ", files uploaded by " + r.run_by;
     else if (!r.run_by.empty())
         s = ", started by " + r.run_by;
@@ -138,7 +138,7 @@ std::vector<Paragraph> run_explanation(const RunSummary &r)
                        "nothing was written to the cse or csv tables. The counts and the attached "
                        "reports show what a real import would have done.",
                        ""});
-    if (r.status == "failed" && r.message.rfind("record-count guard: ", 0) == 0) {
+    if (run::is(r.status, run::RunStatus::Failed) && r.message.rfind("record-count guard: ", 0) == 0) {
         // the record-count guard (run/record_guard.hpp): a file far shorter than last time
         out.push_back({K::problem, "",
                        "The import was stopped before it wrote anything: a file held far fewer "
@@ -152,17 +152,17 @@ std::vector<Paragraph> run_explanation(const RunSummary &r)
                        "Check the system that exports the files, let it write the file again, and "
                        "run the import again. If the file is complete (the students really are "
                        "fewer), import it anyway with:",
-                       r.trigger == "upload" ? "SELECT casemis.casemis_import_files(students, services, '" +
+                       run::is(r.trigger, run::Trigger::Upload) ? "SELECT casemis.casemis_import_files(students, services, '" +
                                                    r.setting + "', NULL, false, force => true);"
                                              : call_text(r, "force => true")});
-    } else if (r.status == "failed" && r.trigger == "revert") {
+    } else if (run::is(r.status, run::RunStatus::Failed) && run::is(r.trigger, run::Trigger::Revert)) {
         out.push_back({K::problem, "",
                        "The revert failed. Nothing was changed: the special-ed (cse) and services "
                        "(csv) tables are exactly as they were before this run.",
                        ""});
         out.push_back({K::problem, "Reason",
                        r.message.empty() ? std::string("(no reason recorded)") : r.message, ""});
-    } else if (r.status == "failed") {
+    } else if (run::is(r.status, run::RunStatus::Failed)) {
         out.push_back({K::problem, "",
                        "The import failed. Nothing was imported: the special-ed (cse) and services "
                        "(csv) tables are exactly as they were before this run.",
@@ -171,21 +171,21 @@ std::vector<Paragraph> run_explanation(const RunSummary &r)
                        r.message.empty() ? std::string("(no reason recorded)") : r.message, ""});
         const std::string fix = "Correct the cause named above (the file, its headers, the "
                                 "server or the settings), then run the import again";
-        if (r.trigger == "upload")
+        if (run::is(r.trigger, run::Trigger::Upload))
             out.push_back({K::note, "What to do",
                            fix + " by sending the corrected files with "
                                  "casemis.casemis_import_files(...).",
                            ""});
         else
             out.push_back({K::note, "What to do", fix + ":", call_text(r, "")});
-    } else if (r.status == "unchanged") {
+    } else if (run::is(r.status, run::RunStatus::Unchanged)) {
         out.push_back({K::warning, "",
                        "The files are byte for byte the same as those of the last successful run "
                        "of this setting, so nothing was imported. If that is a mistake (the export "
                        "did not run), check the system that writes the files. To import these "
                        "files anyway, call:",
                        call_text(r, "force => true")});
-    } else if (r.status == "skipped") {
+    } else if (run::is(r.status, run::RunStatus::Skipped)) {
         out.push_back({K::warning, "",
                        "Another run of this setting was in progress, so this run did nothing.", ""});
     }
@@ -251,7 +251,7 @@ std::string run_email_body(const RunSummary &r)
 
     b += "Files read:\n";
     if (r.files.empty())
-        b += r.trigger == "revert" ? "  none (a revert reads no files: it puts back what the run it undoes changed)\n"
+        b += run::is(r.trigger, run::Trigger::Revert) ? "  none (a revert reads no files: it puts back what the run it undoes changed)\n"
                                    : "  none (the run stopped before reading a file)\n";
     for (const FileRead &f : r.files) {
         b += "  " + f.label + ": " + f.name;
@@ -265,19 +265,10 @@ std::string run_email_body(const RunSummary &r)
     }
     b += "\n";
 
-    const RunCounts &c = r.counts;
-    auto line = [&](const char *label, int64_t v) {
-        b += std::string("  ") + label + pad_left(std::to_string(v), 7) + "\n";
-    };
     b += "Counts (records):\n";
-    line("Type A imported:    ", c.a_imported);
-    line("Type A unmatched:   ", c.a_unmatched);
-    line("Type A duplicates:  ", c.a_duplicates);
-    line("Type A errors:      ", c.a_errors);
-    line("Type A not in file: ", c.a_not_in_file);
-    line("Type B imported:    ", c.b_imported);
-    line("Type B unmatched:   ", c.b_unmatched);
-    line("Type B errors:      ", c.b_errors);
+    for (const run::CountColumn &k : run::kRunCounts) // "  Type A imported:         93"
+        b += "  " + pad_right(std::string("Type ") + (k.table == run::CountTable::A ? "A " : "B ") + k.what + ":", 20) +
+             pad_left(std::to_string(r.counts.*k.member), 7) + "\n";
     b += "\n";
 
     if (!r.warnings.empty()) {
@@ -286,7 +277,7 @@ std::string run_email_body(const RunSummary &r)
             b += "  - " + w + "\n";
         b += "\n";
     }
-    if (r.status != "failed" && !r.message.empty())
+    if (!run::is(r.status, run::RunStatus::Failed) && !r.message.empty())
         b += "Message:\n  " + r.message + "\n\n";
 
     if (r.attachments.empty()) {

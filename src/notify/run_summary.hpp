@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "run/run_row.hpp"
+
 namespace casemis::notify {
 
 struct FileRead {
@@ -17,11 +19,8 @@ struct FileRead {
     std::string sha256; // hex; empty when unknown
 };
 
-// The counts of a run, as casemis.import_run holds them.
-struct RunCounts {
-    int64_t a_imported = 0, a_unmatched = 0, a_duplicates = 0, a_errors = 0, a_not_in_file = 0;
-    int64_t b_imported = 0, b_unmatched = 0, b_errors = 0;
-};
+// The counts of a run, as casemis.import_run holds them (run/run_row.hpp).
+using run::RunCounts;
 
 // One of the setting's recent runs (the "last ten runs" table).
 struct RecentRun {

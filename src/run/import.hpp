@@ -8,6 +8,7 @@
 
 #include "pg/spi.hpp"
 #include "run/record_guard.hpp"
+#include "run/run_row.hpp"
 #include "source/spool.hpp"
 
 namespace casemis::run {
@@ -26,10 +27,8 @@ struct ImportInput {
     std::optional<RecordGuard> guard; // checked after the files are read, before anything is written; none when forced
 };
 
-struct ImportCounts {
-    uint64_t a_imported = 0, a_unmatched = 0, a_duplicates = 0, a_errors = 0, a_not_in_file = 0;
-    uint64_t b_imported = 0, b_unmatched = 0, b_errors = 0;
-};
+// What a run counts: the counts of its import_run row (run_row.hpp lists them).
+using ImportCounts = RunCounts;
 
 struct ImportResult {
     ImportCounts counts;

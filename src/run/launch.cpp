@@ -311,7 +311,7 @@ struct Outcome {
     Result result;
     int64 run_id;
     int sqlstate;
-    std::string status;
+    std::optional<RunStatus> status;
     std::string message;
 };
 
@@ -322,7 +322,7 @@ int64 report_outcome(const Outcome &o, const std::string &settings_name, const c
     const Result result = o.result;
     const int64 run_id = o.run_id;
     const int sqlstate = o.sqlstate;
-    const std::string &status = o.status;
+    const std::optional<RunStatus> status = o.status;
     const std::string &message = o.message;
     if (result == Result::UnknownSetting) // message: the names that exist
         throw Error(ERRCODE_UNDEFINED_OBJECT, "import setting \"" + settings_name + "\" does not exist", "",
@@ -338,7 +338,7 @@ int64 report_outcome(const Outcome &o, const std::string &settings_name, const c
                     std::string("the import run's worker ended before it could record the run: ") +
                         (fatal_msg[0] ? fatal_msg : (message.empty() ? "no reason given" : message.c_str())),
                     "", "See the server log for details.");
-    if (status == "running") {
+    if (status == RunStatus::Running) {
         // The worker ended without recording an outcome (terminated, say): its
         // transaction was rolled back, and its lock is gone, so the reaper
         // (next run, scheduler, casemis.status) will mark the run 'interrupted'.
@@ -351,7 +351,7 @@ int64 report_outcome(const Outcome &o, const std::string &settings_name, const c
                                settings_name.c_str())));
         });
     }
-    if (status == "failed") {
+    if (status == RunStatus::Failed) {
         pg_guard([&] {
             ereport(WARNING, (errcode(sqlstate ? sqlstate : ERRCODE_WARNING),
                               errmsg("casemis_import run failed: %s", message.c_str()),
@@ -395,7 +395,7 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
     if (!started)
         pg_guard([] { register_failed(); });
 
-    const Outcome o{s.sh->result, s.sh->run_id, s.sh->sqlstate, s.sh->status, s.sh->message};
+    const Outcome o{s.sh->result, s.sh->run_id, s.sh->sqlstate, status_of(*s.sh), s.sh->message};
     pg_guard([&] { dsm_detach(s.seg); });
     return report_outcome(o, settings_name, fatal_msg);
 }

@@ -12,28 +12,6 @@ extern "C" {
 
 namespace casemis::run {
 
-// Every settings column the run reads, in this order.
-static const char *const kSettingColumns[] = {
-    "source", "folder_path", "sftp_host", "sftp_port", "sftp_directory", "sftp_user",
-    "sftp_password", "sftp_private_key", "sftp_host_key", "students_file", "services_file",
-    "include_services", "school_year", "time_zone", "student_relation", "smtp_url",
-    "connect_timeout_ms", "transfer_timeout_ms", "max_file_size", "max_line_length", "max_columns",
-    "file_format", "min_record_ratio", "lock_timeout_ms", "cleared_secrets"};
-
-const std::string &Prepared::str(const char *col) const
-{
-    static const std::string empty;
-    auto it = s.find(col);
-    return it == s.end() || !it->second ? empty : *it->second;
-}
-bool Prepared::has(const char *col) const
-{
-    auto it = s.find(col);
-    return it != s.end() && it->second.has_value();
-}
-bool Prepared::flag(const char *col) const { return str(col) == "t"; }
-long long Prepared::num(const char *col) const { return has(col) ? std::stoll(str(col)) : 0; }
-
 // The part of phase 1 inside its transaction (SPI must be closed before commit).
 static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
 {
@@ -49,39 +27,19 @@ static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
     p.caller = caller.value_or("?");
     pg_guard([&] { SetUserIdAndSecContext(owner_oid, SECURITY_LOCAL_USERID_CHANGE); });
 
-    std::string cols;
-    for (const char *c : kSettingColumns) {
-        if (!cols.empty())
-            cols += ", ";
-        if (std::string(c) == "connect_timeout_ms")
-            cols += "(extract(epoch FROM connect_timeout) * 1000)::bigint";
-        else if (std::string(c) == "transfer_timeout_ms")
-            cols += "(extract(epoch FROM transfer_timeout) * 1000)::bigint";
-        else if (std::string(c) == "lock_timeout_ms")
-            cols += "greatest(1, extract(epoch FROM lock_timeout) * 1000)::bigint";
-        else if (std::string(c) == "cleared_secrets")
-            cols += "pg_catalog.array_to_string(cleared_secrets, ', ')";
-        else
-            cols += c;
-    }
-    auto row = spi.query_one("SELECT " + cols + " FROM casemis.import_settings WHERE name = $1",
-                             {std::string(sh.settings_name)});
-    if (!row) {
+    std::optional<Settings> settings = load_settings(spi, sh.settings_name);
+    if (!settings) {
         // The caller's HINT lists the settings that exist (a typo, most often).
         auto names = spi.scalar("SELECT string_agg(name, ', ' ORDER BY name) FROM casemis.import_settings");
         strlcpy(sh.message, names.value_or("").c_str(), sizeof(sh.message));
         sh.result = Result::UnknownSetting;
         return;
     }
-    for (size_t i = 0; i < sizeof(kSettingColumns) / sizeof(kSettingColumns[0]); ++i)
-        p.s[kSettingColumns[i]] = (*row)[i];
+    p.settings = std::move(*settings);
     sh.result = Result::Done;
 
     const std::string name = sh.settings_name;
-    const char *trigger = sh.trigger == Trigger::Upload      ? "upload"
-                          : sh.trigger == Trigger::Scheduled ? "scheduled"
-                          : sh.trigger == Trigger::Revert    ? "revert"
-                                                             : "manual";
+    const std::string trigger = to_text(sh.trigger);
     const pg::Value revert_of = sh.trigger == Trigger::Revert ? pg::Value(std::to_string(sh.revert_of)) : std::nullopt;
     pg::Value scheduled_for;
     if (sh.has_scheduled_for) {
@@ -92,7 +50,7 @@ static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
     pg::Value notify_addr;
     if (sh.has_notify) {
         notify_addr = std::string(sh.notify);
-        if (p.str("smtp_url").empty())
+        if (p.settings.smtp_url.empty())
             warning("notify => '" + std::string(sh.notify) + "': setting \"" + name +
                         "\" has no mail server (smtp_url), so no email will be sent",
                     "UPDATE casemis.import_settings SET smtp_url = 'smtp://mail.district.example:587' WHERE name = '" +
@@ -101,7 +59,7 @@ static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
 
     // One run of a setting at a time (run_lock.hpp): a run still in progress
     // makes this one 'skipped'; dead ones are marked interrupted.
-    limit_lock_waits(spi, p.num("lock_timeout_ms"));
+    limit_lock_waits(spi, p.settings.lock_timeout_ms);
     const std::optional<int64_t> holder_id = lock_setting(spi, name);
     if (holder_id) {
         const pg::Value holder = std::to_string(*holder_id);
@@ -110,12 +68,13 @@ static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
                           " was in progress; runs of one setting never overlap";
         auto id = spi.scalar(
             "INSERT INTO casemis.import_run (settings_name, status, finished_at, message, trigger, dry_run, "
-            "forced, run_by, notify, worker_pid, scheduled_for, revert_of) VALUES ($1, 'skipped', clock_timestamp(), "
+            "forced, run_by, notify, worker_pid, scheduled_for, revert_of) VALUES ($1, $11, clock_timestamp(), "
             "$2, $3, $4::boolean, $5::boolean, $6, $7, $8::int, $9::timestamptz, $10::bigint) RETURNING run_id",
-            {name, msg, std::string(trigger), std::string(sh.dry_run ? "t" : "f"), std::string(sh.force ? "t" : "f"),
-             p.caller, notify_addr, std::to_string(MyProcPid), scheduled_for, revert_of});
+            {name, msg, trigger, std::string(sh.dry_run ? "t" : "f"), std::string(sh.force ? "t" : "f"),
+             p.caller, notify_addr, std::to_string(MyProcPid), scheduled_for, revert_of,
+             std::string(to_text(RunStatus::Skipped))});
         sh.run_id = std::stoll(*id);
-        strlcpy(sh.status, "skipped", sizeof(sh.status));
+        set_status(sh, RunStatus::Skipped);
         strlcpy(sh.message, msg.c_str(), sizeof(sh.message));
         p.skipped = true;
         return;
@@ -124,19 +83,20 @@ static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
     auto dates = spi.query_one(
         "SELECT d::text, coalesce($2::int, CASE WHEN extract(month FROM d) >= 7 THEN extract(year FROM d)::int "
         "ELSE extract(year FROM d)::int - 1 END)::text FROM (SELECT (now() AT TIME ZONE $1)::date AS d) x",
-        {p.str("time_zone"), p.s["school_year"]});
+        {p.settings.time_zone,
+         p.settings.school_year ? pg::Value(std::to_string(*p.settings.school_year)) : std::nullopt});
     p.run_date = *(*dates)[0];
     p.school_year = std::stoi(*(*dates)[1]);
 
     auto id = spi.scalar(
         "INSERT INTO casemis.import_run (settings_name, status, trigger, dry_run, forced, run_date, school_year, "
-        "run_by, notify, worker_pid, scheduled_for, revert_of) VALUES ($1, 'running', $2, $3::boolean, $4::boolean, "
+        "run_by, notify, worker_pid, scheduled_for, revert_of) VALUES ($1, $12, $2, $3::boolean, $4::boolean, "
         "$5::date, $6::int, $7, $8, $9::int, $10::timestamptz, $11::bigint) RETURNING run_id",
-        {name, std::string(trigger), std::string(sh.dry_run ? "t" : "f"), std::string(sh.force ? "t" : "f"),
+        {name, trigger, std::string(sh.dry_run ? "t" : "f"), std::string(sh.force ? "t" : "f"),
          p.run_date, std::to_string(p.school_year), p.caller, notify_addr, std::to_string(MyProcPid), scheduled_for,
-         revert_of});
+         revert_of, std::string(to_text(RunStatus::Running))});
     sh.run_id = std::stoll(*id);
-    strlcpy(sh.status, "running", sizeof(sh.status));
+    set_status(sh, RunStatus::Running);
 }
 
 void prepare(RunShared &sh, Prepared &p)

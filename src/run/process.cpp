@@ -49,38 +49,39 @@ std::string array_literal(const std::vector<std::string> &v)
 source::FileInfo fetch(const RunShared &sh, const Prepared &p, bool table_a, source::SpoolFile &spool)
 {
     const std::function<void()> ci = [] { check_interrupts(); };
-    const uint64_t max_size = static_cast<uint64_t>(p.num("max_file_size"));
+    const uint64_t max_size = static_cast<uint64_t>(p.settings.max_file_size);
     if (sh.trigger == Trigger::Upload) {
         spool.adopt(table_a ? sh.students_path : sh.services_path);
         return source::scan_file(spool.path(), table_a ? "uploaded Table A" : "uploaded Table B", "upload",
                                  max_size, ci);
     }
-    const std::string &name = p.str(table_a ? "students_file" : "services_file");
-    if (p.str("source") == "folder") {
-        if (p.str("folder_path").empty())
+    const Settings &set = p.settings;
+    const std::string &name = table_a ? set.students_file : set.services_file;
+    if (set.source == Source::Folder) {
+        if (set.folder_path.empty())
             throw Error(ERRCODE_INVALID_PARAMETER_VALUE,
                         "setting \"" + std::string(sh.settings_name) + "\" has source 'folder' but no folder_path",
                         "", "UPDATE casemis.import_settings SET folder_path = '/path/to/folder' WHERE name = '" +
                                 std::string(sh.settings_name) + "'.");
-        return source::copy_from_folder(p.str("folder_path"), name, spool, max_size, ci);
+        return source::copy_from_folder(set.folder_path, name, spool, max_size, ci);
     }
-    if (p.str("cleared_secrets").find("sftp_") != std::string::npos)
+    if (set.cleared_secrets.find("sftp_") != std::string::npos)
         throw RunFailure("the SFTP credentials of setting \"" + std::string(sh.settings_name) + "\" were cleared (" +
-                             p.str("cleared_secrets") +
+                             set.cleared_secrets +
                              ") because sftp_host, sftp_port, sftp_user or sftp_host_key changed: the secret must be "
                              "entered again",
                          "", "UPDATE casemis.import_settings SET sftp_password = '...' (or sftp_private_key) WHERE name = '" +
                                  std::string(sh.settings_name) + "'.");
     source::SftpSettings ss;
-    ss.host = p.str("sftp_host");
-    ss.port = static_cast<int>(p.num("sftp_port"));
-    ss.user = p.str("sftp_user");
-    ss.password = p.str("sftp_password");
-    ss.private_key = p.str("sftp_private_key");
-    ss.host_key = p.str("sftp_host_key");
-    ss.directory = p.str("sftp_directory");
-    ss.connect_timeout_ms = static_cast<int>(p.num("connect_timeout_ms"));
-    ss.transfer_timeout_ms = static_cast<int>(p.num("transfer_timeout_ms"));
+    ss.host = set.sftp_host;
+    ss.port = set.sftp_port;
+    ss.user = set.sftp_user;
+    ss.password = set.sftp_password;
+    ss.private_key = set.sftp_private_key;
+    ss.host_key = set.sftp_host_key;
+    ss.directory = set.sftp_directory;
+    ss.connect_timeout_ms = static_cast<int>(set.connect_timeout_ms);
+    ss.transfer_timeout_ms = static_cast<int>(set.transfer_timeout_ms);
     source::FetchedFile f = source::sftp_fetch(ss, name, spool.path(), max_size, ci);
     (void)f;
     std::string dir = ss.directory.empty() ? "" : ss.directory + (ss.directory.back() == '/' ? "" : "/");
@@ -201,11 +202,11 @@ ImportInput import_input(const RunShared &sh, const Prepared &p, bool want_b, co
     in.services = fb;
     in.run_date = p.run_date;
     in.school_year = p.school_year;
-    in.max_line_length = static_cast<size_t>(p.num("max_line_length"));
-    in.max_columns = static_cast<size_t>(p.num("max_columns"));
-    in.file_format = p.str("file_format");
+    in.max_line_length = static_cast<size_t>(p.settings.max_line_length);
+    in.max_columns = static_cast<size_t>(p.settings.max_columns);
+    in.file_format = to_text(p.settings.file_format);
     if (!sh.force)
-        in.guard = RecordGuard{sh.settings_name, p.str("min_record_ratio"), sh.trigger == Trigger::Upload,
+        in.guard = RecordGuard{sh.settings_name, p.settings.min_record_ratio, sh.trigger == Trigger::Upload,
                                fa.label, fb.label};
     return in;
 }
@@ -214,16 +215,11 @@ ImportInput import_input(const RunShared &sh, const Prepared &p, bool want_b, co
 std::string import_message(const RunShared &sh, const Prepared &p, const ImportCounts &c, bool want_b,
                            const std::vector<std::string> &warnings)
 {
-    std::string message;
-    message = std::string(sh.dry_run ? "DRY RUN (nothing written to cse or csv): " : "") +
-              "Table A: " + std::to_string(c.a_imported) + " imported, " + std::to_string(c.a_unmatched) +
-              " unmatched, " + std::to_string(c.a_duplicates) + " duplicates, " + std::to_string(c.a_errors) +
-              " errors, " + std::to_string(c.a_not_in_file) + " not in file" +
-              (want_b ? "; Table B: " + std::to_string(c.b_imported) + " imported, " +
-                            std::to_string(c.b_unmatched) + " unmatched, " + std::to_string(c.b_errors) +
-                            " errors"
-                      : std::string("; services not included")) +
-              "; school year " + school_year_label(p.school_year) + ".";
+    std::string message = std::string(sh.dry_run ? "DRY RUN (nothing written to cse or csv): " : "") +
+                          "Table A: " + counts_text(c, CountTable::A) +
+                          (want_b ? "; Table B: " + counts_text(c, CountTable::B)
+                                  : std::string("; services not included")) +
+                          "; school year " + school_year_label(p.school_year) + ".";
     if (!warnings.empty()) {
         message += " Warnings: ";
         for (size_t i = 0; i < warnings.size(); ++i) {
@@ -238,20 +234,19 @@ std::string import_message(const RunShared &sh, const Prepared &p, const ImportC
 }
 
 // The outcome on the run's row: status, message, warnings, counts, records.
-void record_outcome(pg::Spi &spi, const std::string &run_id, const std::string &final_status,
-                    const std::string &message, const std::vector<std::string> &warnings, const ImportCounts &c,
-                    const pg::Value &records_a, const pg::Value &records_b)
+void record_outcome(pg::Spi &spi, const std::string &run_id, RunStatus final_status, const std::string &message,
+                    const std::vector<std::string> &warnings, const ImportCounts &c, const pg::Value &records_a,
+                    const pg::Value &records_b)
 {
-    spi.exec("UPDATE casemis.import_run SET status = $2, finished_at = clock_timestamp(), message = $3, "
-             "warnings = $4::text[], type_a_imported = $5::int, type_a_unmatched = $6::int, "
-             "type_a_duplicates = $7::int, type_a_errors = $8::int, type_a_not_in_file = $9::int, "
-             "type_b_imported = $10::int, type_b_unmatched = $11::int, type_b_errors = $12::int, "
-             "students_records = $13::bigint, services_records = $14::bigint "
-             "WHERE run_id = $1::bigint",
-             {run_id, final_status, message, array_literal(warnings), std::to_string(c.a_imported),
-              std::to_string(c.a_unmatched), std::to_string(c.a_duplicates), std::to_string(c.a_errors),
-              std::to_string(c.a_not_in_file), std::to_string(c.b_imported), std::to_string(c.b_unmatched),
-              std::to_string(c.b_errors), records_a, records_b});
+    std::string sql = "UPDATE casemis.import_run SET status = $2, finished_at = clock_timestamp(), message = $3, "
+                      "warnings = $4::text[], students_records = $5::bigint, services_records = $6::bigint";
+    pg::Params params{run_id, std::string(to_text(final_status)), message, array_literal(warnings), records_a,
+                      records_b};
+    for (const CountColumn &k : kRunCounts) {
+        params.push_back(std::to_string(c.*k.member));
+        sql += std::string(", ") + k.column + " = $" + std::to_string(params.size()) + "::int";
+    }
+    spi.exec(sql + " WHERE run_id = $1::bigint", params);
 }
 
 } // namespace
@@ -264,20 +259,21 @@ void process(RunShared &sh, Prepared &p)
     }
     const auto t0 = Clock::now();
     begin_transaction();
-    std::string final_status, message;
+    RunStatus final_status = RunStatus::Running;
+    std::string message;
     std::vector<std::string> warnings;
     ImportCounts counts;
     pg::Value records_a, records_b; // records in each file (NULL: not read)
-    const bool want_b = sh.trigger == Trigger::Upload ? sh.has_services : p.flag("include_services");
+    const bool want_b = sh.trigger == Trigger::Upload ? sh.has_services : p.settings.include_services;
     {
         pg::Spi spi;
         const std::string run_id = std::to_string(sh.run_id);
-        limit_lock_waits(spi, p.num("lock_timeout_ms"));
+        limit_lock_waits(spi, p.settings.lock_timeout_ms);
         source::SpoolFile spool_a("A.csv"), spool_b("B.csv");
         source::FileInfo fa, fb;
         fetch_files(spi, sh, p, want_b, t0, spool_a, spool_b, fa, fb);
         if (auto same = unchanged_message(spi, sh, fa, fb, want_b)) {
-            final_status = "unchanged";
+            final_status = RunStatus::Unchanged;
             message = *same;
         } else {
             check_text(fa);
@@ -285,7 +281,7 @@ void process(RunShared &sh, Prepared &p)
                 check_text(fb);
             // The roster first, with its owner's rights (roster_copy.hpp),
             // before the lock that all settings share.
-            const RosterCopy roster = copy_roster(spi, p.str("student_relation"), sh.role);
+            const RosterCopy roster = copy_roster(spi, p.settings.student_relation, sh.role);
             // Runs of different settings may write the same students: one
             // writer at a time (else the later one fails on cse's primary key).
             // Fetching above overlaps; this waits (bounded) for the other's
@@ -302,16 +298,16 @@ void process(RunShared &sh, Prepared &p)
             if (r.b_records)
                 records_b = std::to_string(*r.b_records);
             warnings = r.warnings;
-            final_status = sh.dry_run ? "dry_run" : "succeeded";
+            final_status = sh.dry_run ? RunStatus::DryRun : RunStatus::Succeeded;
             message = import_message(sh, p, counts, want_b, warnings);
         }
         p.counts = counts;
         record_outcome(spi, run_id, final_status, message, warnings, counts, records_a, records_b);
     }
     commit_transaction();
-    strlcpy(sh.status, final_status.c_str(), sizeof(sh.status));
+    set_status(sh, final_status);
     strlcpy(sh.message, message.c_str(), sizeof(sh.message));
-    notice("run " + std::to_string(sh.run_id) + " " + final_status + " in " + seconds_since(t0) + ": " + message);
+    notice("run " + std::to_string(sh.run_id) + " " + to_text(final_status) + " in " + seconds_since(t0) + ": " + message);
 }
 
 } // namespace casemis::run

@@ -1,11 +1,11 @@
 // process.hpp -- the phases of one run, in the worker.
 #pragma once
 
-#include <map>
 #include <string>
 
 #include "pg/spi.hpp"
 #include "run/import.hpp"
+#include "run/settings.hpp"
 #include "run/shared.hpp"
 
 namespace casemis::run {
@@ -23,18 +23,13 @@ void record_files(pg::Spi &spi, int64 run_id, const FilesRead &f);
 
 // The committed settings row and what the run derived from it.
 struct Prepared {
-    std::map<std::string, pg::Value> s; // settings columns by name (text form)
+    Settings settings;
     bool skipped = false;
     std::string run_date;   // YYYY-MM-DD in the setting's time zone
     int school_year = 0;
     std::string caller;     // the calling role's name
     FilesRead files;        // set once the files are fetched
     ImportCounts counts;    // set when the run is recorded (the log line)
-
-    const std::string &str(const char *col) const; // "" for NULL
-    bool has(const char *col) const;
-    bool flag(const char *col) const;
-    long long num(const char *col) const;
 };
 
 // 1. Load the setting, take its lock (or record 'skipped'), mark dead runs

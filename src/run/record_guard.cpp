@@ -1,18 +1,29 @@
 // record_guard.cpp -- see record_guard.hpp.
 #include "run/record_guard.hpp"
 
+#include <charconv>
+
 #include "run/import.hpp"
 
 namespace casemis::run {
 
 namespace {
 
-std::string percent_text(const std::string &ratio)
+std::string percent_text(double ratio)
 {
     // 0.5 -> "50%", 0.95 -> "95%", 0.333 -> "33.3%" (the setting's value, as stored)
     char buf[32];
-    snprintf(buf, sizeof buf, "%g%%", std::stod(ratio) * 100.0);
+    snprintf(buf, sizeof buf, "%g%%", ratio * 100.0);
     return buf;
+}
+
+// The ratio as SQL text: the shortest text that reads back as the same double,
+// which is the text the real column was read from (0.3 -> "0.3").
+std::string ratio_text(double ratio)
+{
+    char buf[32];
+    const std::to_chars_result r = std::to_chars(buf, buf + sizeof buf, ratio);
+    return std::string(buf, r.ptr);
 }
 
 } // namespace
@@ -26,7 +37,7 @@ void check_record_counts(pg::Spi &spi, const RecordGuard &g, uint64_t students_r
         "       ($2::bigint < $1::real::numeric * r.students_records)::text, "
         "       ($3::bigint < $1::real::numeric * r.services_records)::text "
         "  FROM casemis.import_run r WHERE r.run_id = casemis._last_successful_run($4) AND $1::real > 0",
-        {g.min_ratio, std::to_string(students_records),
+        {ratio_text(g.min_ratio), std::to_string(students_records),
          services_records ? pg::Value(std::to_string(*services_records)) : std::nullopt, g.settings_name});
     if (!row)
         return; // the guard is off, or nothing to compare with

@@ -18,7 +18,7 @@ inline constexpr const char *kRecordGuardPrefix = "record-count guard: ";
 
 struct RecordGuard {
     std::string settings_name;
-    std::string min_ratio;        // import_settings.min_record_ratio as text ("0" = off)
+    double min_ratio = 0;         // import_settings.min_record_ratio (0 = off)
     bool upload = false;          // for the advice: which call imports it anyway
     std::string students_label, services_label;
 };

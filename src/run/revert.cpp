@@ -60,7 +60,7 @@ void process_revert(RunShared &sh, Prepared &p)
     {
         pg::Spi spi;
         const std::string run_id = std::to_string(sh.run_id), target = std::to_string(sh.revert_of);
-        limit_lock_waits(spi, p.num("lock_timeout_ms"));
+        limit_lock_waits(spi, p.settings.lock_timeout_ms);
         lock_cse_writers(spi);
         // again, under the setting's lock and with a fresh snapshot: a run may
         // have committed since revert_run looked
@@ -74,14 +74,14 @@ void process_revert(RunShared &sh, Prepared &p)
                   " rows it inserted removed, " + count_text((*n)[4]) +
                   " rows it deleted put back. cse and csv hold what they held before run " + target +
                   "; its status is now 'reverted'.";
-        spi.exec("UPDATE casemis.import_run SET status = 'succeeded', finished_at = clock_timestamp(), message = $2 "
+        spi.exec("UPDATE casemis.import_run SET status = $3, finished_at = clock_timestamp(), message = $2 "
                  "WHERE run_id = $1::bigint",
-                 {run_id, message});
+                 {run_id, message, std::string(to_text(RunStatus::Succeeded))});
     }
     commit_transaction();
-    strlcpy(sh.status, "succeeded", sizeof(sh.status));
+    set_status(sh, RunStatus::Succeeded);
     strlcpy(sh.message, message.c_str(), sizeof(sh.message));
-    notice("run " + std::to_string(sh.run_id) + " succeeded: " + message);
+    notice("run " + std::to_string(sh.run_id) + " " + to_text(RunStatus::Succeeded) + ": " + message);
 }
 
 } // namespace casemis::run

@@ -2,14 +2,14 @@
 // (a DSM segment for a waited-for run; bgw_extra for a scheduled one).
 #pragma once
 
+#include "run/run_row.hpp"
+
 extern "C" {
 #include "postgres.h"
 #include "datatype/timestamp.h"
 }
 
 namespace casemis::run {
-
-enum class Trigger : int { Manual = 0, Upload = 1, Scheduled = 2, Revert = 3 };
 
 // The DSM segment of a waited-for run: a shm_toc with this magic number holding
 // the RunShared block and the message queue under these keys.
@@ -40,10 +40,17 @@ struct RunShared {
     // out
     Result result;
     int64 run_id;
-    char status[16];
+    char status[16]; // a RunStatus's text: set_status / status_of below
     char message[2048];
     int sqlstate; // a failed run's error (import_run.errcode)
 };
+
+inline void set_status(RunShared &sh, RunStatus s) { strlcpy(sh.status, to_text(s), sizeof(sh.status)); }
+// nullopt while the worker has set none
+inline std::optional<RunStatus> status_of(const RunShared &sh)
+{
+    return status_from_text(std::string_view(sh.status, strnlen(sh.status, sizeof(sh.status))));
+}
 
 // A scheduled run's parameters fit in bgw_extra (128 bytes).
 struct ScheduledArgs {

@@ -100,9 +100,9 @@ std::string describe(const CaughtError &c)
     return m;
 }
 
-void set_out(RunShared &sh, const char *status, const std::string &message)
+void set_out(RunShared &sh, RunStatus status, const std::string &message)
 {
-    strlcpy(sh.status, status, sizeof(sh.status));
+    set_status(sh, status);
     strlcpy(sh.message, message.c_str(), sizeof(sh.message));
 }
 
@@ -137,9 +137,10 @@ void record_failure(RunShared &sh, const Prepared &p, const RunError &failure)
             begin_transaction();
             {
                 pg::Spi spi;
-                spi.exec("UPDATE casemis.import_run SET status = 'failed', finished_at = clock_timestamp(), "
+                spi.exec("UPDATE casemis.import_run SET status = $4, finished_at = clock_timestamp(), "
                          "message = $2, errcode = $3 WHERE run_id = $1::bigint",
-                         {std::to_string(sh.run_id), failure.message, failure.errcode()});
+                         {std::to_string(sh.run_id), failure.message, failure.errcode(),
+                          std::string(to_text(RunStatus::Failed))});
                 if (p.files.fetched) // the run's own record of them was rolled back
                     record_files(spi, sh.run_id, p.files);
             }
@@ -151,7 +152,7 @@ void record_failure(RunShared &sh, const Prepared &p, const RunError &failure)
     if (!ok)
         elog(LOG, "casemis_import: could not record failure of run " INT64_FORMAT ": %s", sh.run_id,
              why.message.c_str());
-    set_out(sh, "failed", failure.message);
+    set_out(sh, RunStatus::Failed, failure.message);
     sh.sqlstate = failure.sqlstate;
 }
 
@@ -179,16 +180,13 @@ void record_unstarted_failure(RunShared &sh, const RunError &failure)
                     pg_guard([&] { ts = timestamptz_to_str(sh.scheduled_for); });
                     scheduled_for = std::string(ts);
                 }
-                const char *trigger = sh.trigger == Trigger::Upload      ? "upload"
-                                      : sh.trigger == Trigger::Scheduled ? "scheduled"
-                                                                         : "manual";
                 auto id = spi.scalar(
                     "INSERT INTO casemis.import_run (settings_name, status, finished_at, message, trigger, dry_run, "
-                    "forced, run_by, worker_pid, scheduled_for, errcode) VALUES ($1, 'failed', clock_timestamp(), $2, $3, "
+                    "forced, run_by, worker_pid, scheduled_for, errcode) VALUES ($1, $10, clock_timestamp(), $2, $3, "
                     "$4::boolean, $5::boolean, $6, $7::int, $8::timestamptz, $9) RETURNING run_id",
-                    {std::string(sh.settings_name), failure.message, std::string(trigger), std::string(sh.dry_run ? "t" : "f"),
+                    {std::string(sh.settings_name), failure.message, std::string(to_text(sh.trigger)), std::string(sh.dry_run ? "t" : "f"),
                      std::string(sh.force ? "t" : "f"), caller.value_or("?"), std::to_string(MyProcPid),
-                     scheduled_for, failure.errcode()});
+                     scheduled_for, failure.errcode(), std::string(to_text(RunStatus::Failed))});
                 sh.run_id = std::stoll(*id);
             }
             commit_transaction();
@@ -197,7 +195,7 @@ void record_unstarted_failure(RunShared &sh, const RunError &failure)
     if (!ok)
         elog(LOG, "casemis_import: could not record the failed run of setting \"%s\": %s", sh.settings_name,
              why.message.c_str());
-    set_out(sh, "failed", failure.message);
+    set_out(sh, RunStatus::Failed, failure.message);
     sh.sqlstate = failure.sqlstate;
 }
 
@@ -213,7 +211,7 @@ void execute_run(RunShared &sh, Prepared &prep) noexcept
         else if (sh.result == Result::Done)
             record_unstarted_failure(sh, failure);
         else
-            set_out(sh, "failed", failure.message);
+            set_out(sh, RunStatus::Failed, failure.message);
         return;
     }
     if (sh.result != Result::Done || prep.skipped)
@@ -238,19 +236,12 @@ void execute_run(RunShared &sh, Prepared &prep) noexcept
 // it: the caller already has the run's NOTICE or WARNING.
 void log_outcome(const RunShared &sh, const Prepared &p)
 {
-    const char *trigger = sh.trigger == Trigger::Upload      ? "upload"
-                          : sh.trigger == Trigger::Scheduled ? "scheduled"
-                                                             : "manual";
-    const std::string status(sh.status, strnlen(sh.status, sizeof(sh.status)));
-    const bool bad = status != "succeeded" && status != "dry_run" && status != "unchanged";
-    const ImportCounts &c = p.counts;
+    const std::optional<RunStatus> status = status_of(sh);
+    const bool bad = status != RunStatus::Succeeded && status != RunStatus::DryRun && status != RunStatus::Unchanged;
     std::string line = "casemis_import run " + std::to_string(sh.run_id) + " of setting \"" + sh.settings_name +
-                       "\" (" + trigger + (sh.dry_run ? ", dry run" : "") + "): " + status +
-                       "; Table A " + std::to_string(c.a_imported) + " imported, " + std::to_string(c.a_unmatched) +
-                       " unmatched, " + std::to_string(c.a_duplicates) + " duplicates, " +
-                       std::to_string(c.a_errors) + " errors, " + std::to_string(c.a_not_in_file) +
-                       " not in file; Table B " + std::to_string(c.b_imported) + " imported, " +
-                       std::to_string(c.b_unmatched) + " unmatched, " + std::to_string(c.b_errors) + " errors";
+                       "\" (" + to_text(sh.trigger) + (sh.dry_run ? ", dry run" : "") + "): " +
+                       std::string(sh.status, strnlen(sh.status, sizeof(sh.status))) + "; Table A " +
+                       counts_text(p.counts, CountTable::A) + "; Table B " + counts_text(p.counts, CountTable::B);
     if (bad)
         line += ": " + std::string(sh.message, strnlen(sh.message, sizeof(sh.message)));
     const int saved = client_min_messages;
