@@ -254,6 +254,12 @@ SELECT casemis.revert_run(:target) AS by_operator \gset
 RESET ROLE;
 SELECT * FROM pg_temp.run('revert_by_operator', :by_operator);
 SELECT run_by FROM casemis.import_run WHERE run_id = :by_operator;
+-- the server-log line of a revert run names its trigger, as import_run.trigger does
+SELECT x.m[1] AS revert_log_trigger
+  FROM regexp_matches(pg_read_file(current_setting('casemis_test.root') || '/pg/server.log'),
+                      'casemis_import run ' || (SELECT run_id FROM runs WHERE name = 'revert_second') ||
+                      ' of setting "[^"]*" \(([a-z]+)', 'g') WITH ORDINALITY AS x(m, n)
+ ORDER BY x.n DESC LIMIT 1;
 \pset format aligned
 
 -- clean up for the next tests

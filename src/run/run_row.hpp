@@ -110,7 +110,7 @@ struct CountColumn {
 
 // Every count, in the order the messages, the log line and the email list
 // them. Adding a count: a member above, a row here, the column in
-// src/sql/30_runs.sql and the upgrade script (CONTRIBUTING.md, "To change X").
+// src/sql/30_runs.sql and the upgrade script (CONTRIBUTING.md, "To change X, edit Y").
 inline constexpr CountColumn kRunCounts[] = {
     {"type_a_imported", CountTable::A, "imported", CountTone::Plain, &RunCounts::a_imported},
     {"type_a_unmatched", CountTable::A, "unmatched", CountTone::Problem, &RunCounts::a_unmatched},

@@ -1,6 +1,8 @@
 // settings.cpp -- see settings.hpp.
 #include "run/settings.hpp"
 
+#include "run/run_row.hpp"
+
 namespace casemis::run
 {
 
@@ -35,22 +37,26 @@ double real(const Value &v)
     return v ? std::stod(*v) : 0.0;
 }
 
-[[noreturn]] void bad_word(const char *column, const Value &v)
+constexpr detail::Word<Source> kSourceWords[] = {{Source::Folder, "folder"},
+                                                 {Source::Sftp, "sftp"}};
+constexpr detail::Word<FileFormat> kFormatWords[] = {
+    {FileFormat::Auto, "auto"}, {FileFormat::Casemis, "casemis"}, {FileFormat::Calpads, "calpads"}};
+
+// A word the column's CHECK allows (src/sql/20_settings.sql), else an error.
+template <typename E, size_t N>
+E word(const detail::Word<E> (&words)[N], const char *column, const Value &v)
 {
+    if (const std::optional<E> e = detail::value_of(words, text(v))) return *e;
     throw Error(ERRCODE_DATA_CORRUPTED, std::string("import_settings.") + column + " holds \"" +
                                             text(v) + "\", which casemis_import does not know");
 }
 Source source_word(const Value &v)
 {
-    if (text(v) == "folder") return Source::Folder;
-    if (text(v) == "sftp") return Source::Sftp;
-    bad_word("source", v);
+    return word(kSourceWords, "source", v);
 }
 FileFormat file_format_word(const Value &v)
 {
-    for (FileFormat f : {FileFormat::Auto, FileFormat::Casemis, FileFormat::Calpads})
-        if (text(v) == to_text(f)) return f;
-    bad_word("file_format", v);
+    return word(kFormatWords, "file_format", v);
 }
 
 // Each column the run reads (an SQL expression over import_settings) with the
@@ -96,15 +102,7 @@ const Field kFields[] = {
 
 const char *to_text(FileFormat f)
 {
-    switch (f) {
-    case FileFormat::Casemis:
-        return "casemis";
-    case FileFormat::Calpads:
-        return "calpads";
-    case FileFormat::Auto:
-        break;
-    }
-    return "auto";
+    return detail::text_of(kFormatWords, f);
 }
 
 std::optional<Settings> load_settings(pg::Spi &spi, const std::string &name)

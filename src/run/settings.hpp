@@ -2,7 +2,7 @@
 // (src/sql/20_settings.sql has the table, README.md, "Settings", what each
 // means). Filled in one place, settings.cpp, from one SELECT whose column list
 // is the table of fields there: a column a run reads is a field here and a row
-// there, nothing else (CONTRIBUTING.md, "To change X").
+// there, nothing else (CONTRIBUTING.md, "To change X, edit Y").
 #pragma once
 
 #include <cstdint>
