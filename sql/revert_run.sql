@@ -80,14 +80,19 @@ CREATE FUNCTION pg_temp.snapshot() RETURNS void LANGUAGE sql AS $$
   TRUNCATE pg_temp.snap_cse, pg_temp.snap_csv;
   INSERT INTO pg_temp.snap_cse SELECT * FROM casemis.cse;
   INSERT INTO pg_temp.snap_csv SELECT * FROM casemis.csv $$;
--- (whole rows compared; shown: the run that wrote the row, and its non-NULL values)
+-- (whole rows compared; shown: the run that wrote the row, and its non-NULL values; a
+-- last_updated that is the writing run's run_date, the day the test runs, reads <run_date>)
+CREATE FUNCTION pg_temp.cse_values(x jsonb) RETURNS text LANGUAGE sql AS $$
+  SELECT jsonb_strip_nulls(CASE WHEN (x->>'last_updated')::date = r.run_date
+                                THEN jsonb_set(x, '{last_updated}', '"<run_date>"') ELSE x END - 'last_run_id')::text
+    FROM (SELECT 1) one LEFT JOIN casemis.import_run r ON r.run_id = (x->>'last_run_id')::bigint $$;
 CREATE FUNCTION pg_temp.differences() RETURNS TABLE (tbl text, side text, student_id bigint, written_by text, row_values text)
 LANGUAGE sql AS $$
   SELECT * FROM (
-    (SELECT 'cse', 'now', x.student_id, pg_temp.name_of(x.last_run_id), jsonb_strip_nulls(to_jsonb(x) - 'last_run_id')::text
+    (SELECT 'cse', 'now', x.student_id, pg_temp.name_of(x.last_run_id), pg_temp.cse_values(to_jsonb(x))
        FROM (SELECT * FROM casemis.cse EXCEPT ALL SELECT * FROM pg_temp.snap_cse) x)
     UNION ALL
-    (SELECT 'cse', 'snapshot', x.student_id, pg_temp.name_of(x.last_run_id), jsonb_strip_nulls(to_jsonb(x) - 'last_run_id')::text
+    (SELECT 'cse', 'snapshot', x.student_id, pg_temp.name_of(x.last_run_id), pg_temp.cse_values(to_jsonb(x))
        FROM (SELECT * FROM pg_temp.snap_cse EXCEPT ALL SELECT * FROM casemis.cse) x)
     UNION ALL
     (SELECT 'csv', 'now', x.student_id, pg_temp.name_of(x.run_id), jsonb_strip_nulls(to_jsonb(x) - 'run_id')::text
