@@ -82,11 +82,13 @@ source::FileInfo fetch(const RunShared &sh, const Prepared &p, bool table_a, sou
     ss.directory = set.sftp_directory;
     ss.connect_timeout_ms = static_cast<int>(set.connect_timeout_ms);
     ss.transfer_timeout_ms = static_cast<int>(set.transfer_timeout_ms);
-    source::FetchedFile f = source::sftp_fetch(ss, name, spool.path(), max_size, ci);
-    (void)f;
+    // Hashed and scanned as the blocks arrive: the download is not read again.
+    source::FileDigest digest;
+    source::sftp_fetch(ss, name, spool.path(), max_size, ci,
+                       [&](const char *b, size_t n) { digest.feed(b, n); });
     std::string dir = ss.directory.empty() ? "" : ss.directory + (ss.directory.back() == '/' ? "" : "/");
-    return source::scan_file(spool.path(), name,
-                             "sftp://" + ss.host + ":" + std::to_string(ss.port) + "/" + dir + name, max_size, ci);
+    return digest.finish(
+        name, "sftp://" + ss.host + ":" + std::to_string(ss.port) + "/" + dir + name, spool.path());
 }
 
 std::string school_year_label(int y)

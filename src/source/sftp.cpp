@@ -601,9 +601,11 @@ class Connection {
         }
     }
 
-    // Reads the open remote file to EOF into fd; returns the bytes received.
+    // Reads the open remote file to EOF into fd (each block also to on_bytes);
+    // returns the bytes received.
     uint64_t download(int fd, const std::string &local_path, uint64_t expected, uint64_t max_size,
-                      Clock::time_point deadline, int tmo)
+                      Clock::time_point deadline, int tmo,
+                      const std::function<void(const char *, size_t)> &on_bytes)
     {
         std::vector<char> buf(kReadChunk);
         uint64_t total = 0;
@@ -631,6 +633,7 @@ class Connection {
                      "the file grew beyond the limit of " + std::to_string(max_size) +
                          " bytes while it was downloaded");
             write_all(fd, buf.data(), size_t(n), local_path);
+            if (on_bytes) on_bytes(buf.data(), size_t(n));
             if (Clock::now() - last_check_ >= std::chrono::milliseconds(kCheckEveryMs))
                 check_interrupts();
         }
@@ -752,8 +755,10 @@ std::string sftp_remote_path(const std::string &directory, const std::string &na
     return dir + "/" + name;
 }
 
-FetchedFile sftp_fetch(const SftpSettings &s, const std::string &name, const std::string &local_path,
-                       uint64_t max_size, const std::function<void()> &check_interrupts)
+FetchedFile sftp_fetch(const SftpSettings &s, const std::string &name,
+                       const std::string &local_path, uint64_t max_size,
+                       const std::function<void()> &check_interrupts,
+                       const std::function<void(const char *, size_t)> &on_bytes)
 {
     const std::string remote = sftp_remote_path(s.directory, name);
     const std::string context =
@@ -794,7 +799,8 @@ FetchedFile sftp_fetch(const SftpSettings &s, const std::string &name, const std
     const auto transfer_deadline = Clock::now() + std::chrono::milliseconds(tmo);
     LocalFile out(local_path, context);
     uint64_t expected = c.open_remote(remote, max_size, transfer_deadline, tmo);
-    uint64_t got = c.download(out.fd(), local_path, expected, max_size, transfer_deadline, tmo);
+    uint64_t got =
+        c.download(out.fd(), local_path, expected, max_size, transfer_deadline, tmo, on_bytes);
     c.close();
     out.keep(context);
     return FetchedFile{local_path, got};

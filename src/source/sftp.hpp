@@ -37,8 +37,12 @@ struct FetchedFile {
 // refused, and the error shows the server's fingerprint to verify). The file must
 // be a regular file of at most max_size bytes, and the bytes received must equal
 // the size the server reports. On any failure local_path is removed.
-FetchedFile sftp_fetch(const SftpSettings &s, const std::string &name, const std::string &local_path,
-                       uint64_t max_size, const std::function<void()> &check_interrupts);
+// on_bytes, when given, sees every block received, in order, once it is written
+// (the caller hashes and scans the file on the way, instead of reading it again).
+FetchedFile sftp_fetch(const SftpSettings &s, const std::string &name,
+                       const std::string &local_path, uint64_t max_size,
+                       const std::function<void()> &check_interrupts,
+                       const std::function<void(const char *, size_t)> &on_bytes = {});
 
 // The server's host key fingerprint "SHA256:..." (as `ssh-keygen -lf key.pub`
 // prints it, no '=' padding), without logging in. key_type, when given, receives

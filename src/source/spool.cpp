@@ -111,35 +111,37 @@ static void check_size(uint64_t size, uint64_t max_size, const std::string &what
                     "Raise import_settings.max_file_size if the file is genuine.");
 }
 
-namespace {
+void FileDigest::feed(const char *p, size_t n)
+{
+    size_ += n;
+    scan_.feed(p, n);
+    sha_.update(p, n);
+}
 
-// Size, SHA-256 and what the bytes are, taken while a file streams past.
-struct Digest {
-    format::TextScanner scan;
-    pg::Sha256 sha;
-    uint64_t size = 0;
+FileInfo FileDigest::finish(const std::string &label, const std::string &origin,
+                            const std::string &path)
+{
+    scan_.finish();
+    FileInfo info;
+    info.label = label;
+    info.origin = origin;
+    info.path = path;
+    info.size = size_;
+    info.sha256 = sha_.hex();
+    info.encoding = scan_.encoding();
+    info.has_nul = scan_.has_nul();
+    info.undefined_1252 = !scan_.valid_utf8() && scan_.cp1252_undefined();
+    return info;
+}
 
-    void feed(const char *p, size_t n)
-    {
-        size += n;
-        scan.feed(p, n);
-        sha.update(p, n);
-    }
-    void finish_into(FileInfo &info)
-    {
-        scan.finish();
-        info.size = size;
-        info.sha256 = sha.hex();
-        info.encoding = scan.encoding();
-        info.has_nul = scan.has_nul();
-        info.undefined_1252 = !scan.valid_utf8() && scan.cp1252_undefined();
-    }
-};
+namespace
+{
 
 // Reads fd to its end in large blocks into the digest (and the sink, if any),
 // checking interrupts and the size limit. `what` names the file in errors.
-void read_through(int fd, const std::string &what, uint64_t max_size, const std::function<void()> &check_interrupts,
-                  Digest &digest, const std::function<void(const char *, size_t)> &sink)
+void read_through(int fd, const std::string &what, uint64_t max_size,
+                  const std::function<void()> &check_interrupts, FileDigest &digest,
+                  const std::function<void(const char *, size_t)> &sink)
 {
     std::vector<char> buf(kBlock);
     for (;;) {
@@ -152,7 +154,7 @@ void read_through(int fd, const std::string &what, uint64_t max_size, const std:
         }
         if (n == 0)
             break;
-        check_size(digest.size + static_cast<uint64_t>(n), max_size, what);
+        check_size(digest.size() + static_cast<uint64_t>(n), max_size, what);
         digest.feed(buf.data(), static_cast<size_t>(n));
         if (sink)
             sink(buf.data(), static_cast<size_t>(n));
@@ -167,11 +169,7 @@ FileInfo scan_file(const std::string &path, const std::string &label, const std:
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         throw Error(ERRCODE_IO_ERROR, "could not open " + label + ": " + sys_error(errno));
-    FileInfo info;
-    info.label = label;
-    info.origin = origin;
-    info.path = path;
-    Digest digest;
+    FileDigest digest;
     try {
         read_through(fd, label, max_size, check_interrupts, digest, nullptr);
     } catch (...) {
@@ -179,8 +177,7 @@ FileInfo scan_file(const std::string &path, const std::string &label, const std:
         throw;
     }
     ::close(fd);
-    digest.finish_into(info);
-    return info;
+    return digest.finish(label, origin, path);
 }
 
 FileInfo copy_from_folder(const std::string &folder, const std::string &name, SpoolFile &spool,
@@ -217,11 +214,7 @@ FileInfo copy_from_folder(const std::string &folder, const std::string &name, Sp
     }
     (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK); // plain blocking reads from here on
     // Hashed and scanned on the way: the copy is read once, here, not again.
-    FileInfo info;
-    info.label = name;
-    info.origin = src;
-    info.path = spool.path();
-    Digest digest;
+    FileDigest digest;
     const std::string what = "file \"" + src + "\"";
     try {
         check_size(static_cast<uint64_t>(st0.st_size), max_size, what);
@@ -237,8 +230,10 @@ FileInfo copy_from_folder(const std::string &folder, const std::string &name, Sp
             }
         });
         struct stat st1 {};
-        if (fstat(fd, &st1) != 0 || st1.st_size != st0.st_size || st1.st_mtim.tv_sec != st0.st_mtim.tv_sec ||
-            st1.st_mtim.tv_nsec != st0.st_mtim.tv_nsec || digest.size != static_cast<uint64_t>(st1.st_size))
+        if (fstat(fd, &st1) != 0 || st1.st_size != st0.st_size ||
+            st1.st_mtim.tv_sec != st0.st_mtim.tv_sec ||
+            st1.st_mtim.tv_nsec != st0.st_mtim.tv_nsec ||
+            digest.size() != static_cast<uint64_t>(st1.st_size))
             throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                         "file \"" + src + "\" changed while it was being read", "",
                         "The file is probably still being delivered; the next run will import it once it is complete.");
@@ -248,8 +243,7 @@ FileInfo copy_from_folder(const std::string &folder, const std::string &name, Sp
     }
     ::close(fd);
     spool.close_fd();
-    digest.finish_into(info);
-    return info;
+    return digest.finish(name, src, spool.path());
 }
 
 } // namespace casemis::source

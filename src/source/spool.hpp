@@ -8,6 +8,7 @@
 #include <string>
 
 #include "format/text.hpp"
+#include "pg/text.hpp"
 
 namespace casemis::source {
 
@@ -20,6 +21,22 @@ struct FileInfo {
     format::Encoding encoding = format::Encoding::Utf8;
     bool has_nul = false;
     bool undefined_1252 = false; // not UTF-8 and not Windows-1252 either
+};
+
+// Size, SHA-256 and what the bytes are, taken while a file streams past (every
+// source feeds it as the bytes arrive, so no file is read a second time).
+class FileDigest
+{
+  public:
+    void feed(const char *p, size_t n);
+    uint64_t size() const { return size_; }
+    // Finishes; the file's info with these label, origin and local path.
+    FileInfo finish(const std::string &label, const std::string &origin, const std::string &path);
+
+  private:
+    format::TextScanner scan_;
+    pg::Sha256 sha_;
+    uint64_t size_ = 0;
 };
 
 // A private temporary file, unlinked when the object dies.

@@ -402,6 +402,21 @@ int main()
               std::to_string(ck.max_gap));
         ::unlink((dl + "/big.bin").c_str());
 
+        // every block received is handed to on_bytes, in order, once (the run
+        // hashes and scans the download that way instead of reading it again)
+        std::string seen;
+        size_t blocks = 0;
+        auto g = source::sftp_fetch(s, "big.bin", dl + "/big_seen.bin", big, ck.fn(),
+                                    [&](const char *p, size_t n) {
+                                        seen.append(p, n);
+                                        ++blocks;
+                                    });
+        check(g.size == seen.size() && seen == slurp(big_src) && blocks > 1,
+              "on_bytes sees the downloaded bytes once, in order (" + std::to_string(blocks) +
+                  " blocks)",
+              std::to_string(seen.size()) + " of " + std::to_string(g.size) + " bytes");
+        ::unlink((dl + "/big_seen.bin").c_str());
+
         // cancel in the middle of the transfer
         Checker ck2;
         Clock::time_point thrown;
