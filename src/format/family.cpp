@@ -1,5 +1,6 @@
 // family.cpp -- see family.hpp.
 #include "format/family.hpp"
+#include "pg/cpp_only_file.hpp" // last: no PostgreSQL header above
 
 namespace casemis::format {
 

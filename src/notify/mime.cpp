@@ -1,8 +1,10 @@
-// mime.cpp -- RFC 5322 / MIME composition of the completion email (pure C++).
+// mime.cpp -- RFC 5322 / MIME composition of the completion email (pure C++:
+// no PostgreSQL header; base64 comes through pg/base64.hpp's plain interface).
 #include "notify/mime.hpp"
 #include "pg/base64.hpp"
 
 #include <random>
+#include "pg/cpp_only_file.hpp" // last: no PostgreSQL header above
 
 namespace casemis::notify {
 namespace {
@@ -119,16 +121,6 @@ std::string encode_header_text(const std::string &utf8)
     return out;
 }
 
-std::string base64_lines(const std::string &data)
-{
-    const std::string b = pg::b64_encode(data);
-    std::string out;
-    out.reserve(b.size() + b.size() / 76 * 2 + 2);
-    for (size_t i = 0; i < b.size(); i += 76)
-        out += b.substr(i, 76) + "\r\n";
-    return out;
-}
-
 std::string quoted_printable(const std::string &text)
 {
     std::string out;
@@ -202,12 +194,11 @@ std::string attachment_headers(const Attachment &a, const std::string &boundary)
            filename_param(a.filename, "filename") + "\r\n\r\n";
 }
 
-// base64_lines(data) without its last CRLF.
+// pg::b64_append_lines(data) without its last CRLF (which the boundary line
+// after it supplies).
 size_t base64_body_size(size_t n)
 {
-    const size_t b = (n + 2) / 3 * 4;
-    const size_t lines = (b + 75) / 76;
-    return lines == 0 ? 0 : b + 2 * lines - 2;
+    return n == 0 ? 0 : pg::b64_lines_size(n) - 2;
 }
 
 void text_part(std::string &out, const char *subtype, const std::string &text)
@@ -256,10 +247,8 @@ std::string compose_message(const std::string &from, const std::vector<std::stri
 
     for (const Attachment &a : m.attachments) {
         out += attachment_headers(a, boundary);
-        std::string b64 = base64_lines(a.content);
-        if (b64.size() >= 2)
-            b64.resize(b64.size() - 2);
-        out += b64;
+        pg::b64_append_lines(out, a.content);
+        if (!a.content.empty()) out.resize(out.size() - 2); // the CRLF before "--boundary" follows
     }
     out += "\r\n--" + boundary + "--\r\n";
     return out;

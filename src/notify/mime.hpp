@@ -17,9 +17,6 @@ bool valid_address(const std::string &address);
 // words (UTF-8, base64), folded. CR, LF and other controls become spaces.
 std::string encode_header_text(const std::string &utf8);
 
-// Base64 in lines of 76 characters, each ending in CRLF.
-std::string base64_lines(const std::string &data);
-
 // Quoted-printable (RFC 2045) of UTF-8 text; line ends become CRLF.
 std::string quoted_printable(const std::string &text);
 
