@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "apply/json.hpp"
+#include "apply/row_text.hpp"
 #include "apply/run_history.hpp"
 #include "apply/service_digest.hpp"
 
@@ -168,9 +168,9 @@ void CseWriter::add(int64_t sid, const std::string &sid_text, const ValidatedRec
         if (vr.null[c])
             continue;
         extra_ += extra_.empty() ? "{" : ",";
-        append_json_string(extra_, hc_.columns[c].header);
+        append_jsonb_out_string(extra_, hc_.columns[c].header);
         extra_ += ':';
-        append_json_string(extra_, vr.values[c]);
+        append_jsonb_out_string(extra_, vr.values[c]);
     }
     if (!extra_.empty())
         extra_ += '}';
@@ -224,7 +224,7 @@ CseWriter::Counts CseWriter::finish()
         for (int c : tg_.unknown) {
             if (in_file.size() > 1)
                 in_file += ',';
-            append_json_string(in_file, hc_.columns[c].header);
+            append_jsonb_out_string(in_file, hc_.columns[c].header);
         }
         in_file += ']';
         set += "last_updated = s.last_updated, last_run_id = s.last_run_id, "

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "apply/json.hpp"
+#include "apply/row_text.hpp"
 #include "apply/run_history.hpp"
 #include "apply/service_digest.hpp"
 #include "format/record_columns.hpp"
@@ -57,9 +57,9 @@ void CsvWriter::add(const std::string &sid_text, const CsvRecord &rec, const Val
     for (size_t c : json_order_) {
         if (record_.size() > 1)
             record_ += ',';
-        append_json_string(record_, hc_.columns[c].header);
+        append_jsonb_out_string(record_, hc_.columns[c].header);
         record_ += ':';
-        append_json_string(record_, field(rec, static_cast<int>(c)));
+        append_jsonb_out_string(record_, field(rec, static_cast<int>(c)));
     }
     record_ += '}';
     pg::CopyIn &out = *rows_;

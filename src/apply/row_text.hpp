@@ -40,7 +40,9 @@ class RowText {
 };
 
 // Appends s as jsonb's output prints a string ("...", with \" \\ \b \f \n \r \t
-// and \u00XX for the other control characters); s is UTF-8 already.
+// and \u00XX for the other control characters); s is UTF-8 already. The one
+// JSON string escaper: also the jsonb values that COPY writes (cse.extra,
+// csv.record), which jsonb's input reads back as the same strings.
 void append_jsonb_out_string(std::string &out, std::string_view s);
 
 } // namespace casemis::apply
