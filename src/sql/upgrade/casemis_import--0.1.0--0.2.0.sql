@@ -1111,27 +1111,6 @@ SET search_path = pg_catalog, pg_temp SET datestyle = 'ISO, MDY'
 AS 'MODULE_PATHNAME', 'casemis_revert_run';
 COMMENT ON FUNCTION casemis.revert_run(bigint) IS 'Undo a succeeded run''s changes to cse and csv (refused if a later run changed the same students); returns the revert run''s id.';
 
--- retention deletes a run's history with it
-CREATE OR REPLACE FUNCTION casemis._apply_retention(at timestamptz) RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  expired bigint[];
-BEGIN
-  SELECT coalesce(array_agg(r.run_id), '{}') INTO expired
-    FROM casemis.import_run r
-    LEFT JOIN casemis.import_settings s ON s.name = r.settings_name
-   WHERE r.status <> 'running'
-     AND r.started_at < at - coalesce(s.history_retention, interval '2 years');
-  IF cardinality(expired) > 0 THEN
-    DELETE FROM casemis.import_report WHERE run_id = ANY (expired);
-    DELETE FROM casemis.run_history_cse WHERE run_id = ANY (expired);
-    DELETE FROM casemis.run_history_cse_stamp WHERE run_id = ANY (expired);
-    DELETE FROM casemis.run_history_csv WHERE run_id = ANY (expired);
-    DELETE FROM casemis.import_run WHERE run_id = ANY (expired);
-  END IF;
-  RETURN cardinality(expired);
-END $$;
-
 SELECT pg_catalog.pg_extension_config_dump('casemis.run_history_cse', '');
 SELECT pg_catalog.pg_extension_config_dump('casemis.run_history_cse_stamp', '');
 SELECT pg_catalog.pg_extension_config_dump('casemis.run_history_csv', '');
@@ -1249,6 +1228,8 @@ END $$;
 CREATE TRIGGER import_report_refuse INSTEAD OF UPDATE OR DELETE ON casemis.import_report
   FOR EACH ROW EXECUTE FUNCTION casemis._import_report_refuse();
 
+-- Retention deletes a run's report chunks and its history (run history
+-- section) with it: defined once, here, where both exist.
 CREATE OR REPLACE FUNCTION casemis._apply_retention(at timestamptz) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
