@@ -84,6 +84,33 @@ UPDATE casemis.import_settings SET smtp_url = E'smtp://mail.example:25\r\nRCPT T
 UPDATE casemis.import_settings SET sftp_host_key = 'MD5:00:11' WHERE name = 'safety';
 UPDATE casemis.import_settings SET email_to = '{"a@b.example, c@d.example"}' WHERE name = 'safety';
 UPDATE casemis.import_settings SET email_to = ARRAY[E'x@y.example\r\nBcc: evil@z.example'] WHERE name = 'safety';
+-- one address rule for settings and the email (notify::valid_address): these
+-- passed 0.1.0's pattern, and the email then refused them when it was sent
+UPDATE casemis.import_settings SET email_to = '{"sped(office)@district.example"}' WHERE name = 'safety';
+UPDATE casemis.import_settings SET email_to = ARRAY['back\slash@district.example'] WHERE name = 'safety';
+UPDATE casemis.import_settings SET email_from = 'casemis(import)@district.example' WHERE name = 'safety';
+UPDATE casemis.import_settings SET email_to = ARRAY[repeat('a', 250) || '@d.example'] WHERE name = 'safety';
+DO $$
+BEGIN
+  UPDATE casemis.import_settings SET email_to = ARRAY[E'ctl\x01@district.example'] WHERE name = 'safety';
+  RAISE WARNING 'control character accepted';
+EXCEPTION WHEN invalid_parameter_value THEN
+  RAISE WARNING 'control character refused: %', replace(SQLERRM, E'\x01', '\x01');
+END $$;
+DO $$
+BEGIN
+  UPDATE casemis.import_settings SET email_to = ARRAY[E'del\x7f@district.example'] WHERE name = 'safety';
+  RAISE WARNING 'DEL accepted';
+EXCEPTION WHEN invalid_parameter_value THEN
+  RAISE WARNING 'DEL refused: %', replace(SQLERRM, E'\x7f', '\x7f');
+END $$;
+-- the same rule for the notify argument
+SELECT casemis.casemis_import_files('x'::bytea, NULL, 'safety', 'sped(office)@district.example', true);
+-- and what both accept
+UPDATE casemis.import_settings SET email_to = ARRAY['o''brien+sped@district.example'],
+       email_from = 'casemis_import@localhost' WHERE name = 'safety'
+RETURNING email_to, email_from;
+UPDATE casemis.import_settings SET email_to = '{}' WHERE name = 'safety';
 UPDATE casemis.import_settings SET student_relation = 'public.no_such_roster' WHERE name = 'safety';
 UPDATE casemis.import_settings SET source = 'ftp' WHERE name = 'safety';
 INSERT INTO casemis.import_settings (name) VALUES ('bad name; drop table x');

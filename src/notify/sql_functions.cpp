@@ -1,13 +1,23 @@
 // sql_functions.cpp -- SQL-callable functions of the email and SFTP parts:
-// casemis.resend_email(run_id), casemis.report_xlsx(run_id) and
-// casemis.sftp_host_fingerprint(host, port).
+// casemis.resend_email(run_id), casemis.report_xlsx(run_id),
+// casemis.sftp_host_fingerprint(host, port) and the settings trigger
+// casemis._settings_validate_email().
 #include "pg/args.hpp"
 #include "pg/spi.hpp"
 
 #include "notify/report_email.hpp"
 #include "notify/report_files.hpp"
 #include "pg/interrupts.hpp"
+#include "notify/mime.hpp"
 #include "source/sftp.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_type_d.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+}
 
 using casemis::pg::text_arg;
 using casemis::pg::text_datum;
@@ -82,4 +92,77 @@ CASEMIS_FUNCTION(casemis_sftp_host_fingerprint)
                              "_key.pub";
     casemis::pg_guard([&] { ereport(NOTICE, (errcode(ERRCODE_SUCCESSFUL_COMPLETION), errmsg("%s", note.c_str()))); });
     return text_datum(fp);
+}
+
+namespace {
+
+// One address of a settings row, pointing into the row's own values.
+struct AddressText {
+    const char *data;
+    int len;
+    bool is_null;
+};
+
+struct RowAddresses {
+    AddressText *items = nullptr;
+    int count = 0;
+};
+
+// email_to's elements, then email_from, of the row the trigger is given.
+RowAddresses row_addresses(FunctionCallInfo fcinfo)
+{
+    RowAddresses out;
+    casemis::pg_guard([&] {
+        if (!CALLED_AS_TRIGGER(fcinfo))
+            ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                            errmsg("casemis._settings_validate_email() must be called as a trigger")));
+        TriggerData *td = reinterpret_cast<TriggerData *>(fcinfo->context);
+        HeapTuple row = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+        TupleDesc desc = RelationGetDescr(td->tg_relation);
+        bool to_null = true, from_null = true;
+        Datum to = heap_getattr(row, SPI_fnumber(desc, "email_to"), desc, &to_null);
+        Datum from = heap_getattr(row, SPI_fnumber(desc, "email_from"), desc, &from_null);
+        Datum *elems = nullptr;
+        bool *nulls = nullptr;
+        int n = 0;
+        if (!to_null)
+            deconstruct_array(DatumGetArrayTypeP(to), TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+        out.items = static_cast<AddressText *>(palloc(sizeof(AddressText) * (n + 1)));
+        for (int i = 0; i <= n; ++i) {
+            const bool is_null = i < n ? nulls[i] : from_null;
+            AddressText &a = out.items[i];
+            a = AddressText{nullptr, 0, is_null};
+            if (!is_null) {
+                struct varlena *v = pg_detoast_datum_packed(
+                    reinterpret_cast<struct varlena *>(DatumGetPointer(i < n ? elems[i] : from)));
+                a.data = VARDATA_ANY(v);
+                a.len = static_cast<int>(VARSIZE_ANY_EXHDR(v));
+            }
+        }
+        out.count = n + 1;
+    });
+    return out;
+}
+
+} // namespace
+
+// casemis._settings_validate_email() RETURNS trigger, BEFORE INSERT OR UPDATE
+// of import_settings: every address in email_to and email_from must pass
+// notify::valid_address, the rule the email code applies when it sends, so
+// that a setting and its email cannot disagree (README.md, "The completion
+// email"). A C trigger: it fires for whoever may change a setting, without
+// EXECUTE on any of the schema's functions (nothing is granted to PUBLIC).
+CASEMIS_FUNCTION(casemis_settings_validate_email)
+{
+    const RowAddresses row = row_addresses(fcinfo);
+    for (int i = 0; i < row.count; ++i) {
+        const AddressText &a = row.items[i];
+        const std::string address = a.is_null ? std::string() : std::string(a.data, static_cast<size_t>(a.len));
+        if (a.is_null || !casemis::notify::valid_address(address))
+            throw casemis::Error(ERRCODE_INVALID_PARAMETER_VALUE,
+                                 "invalid email address \"" + (a.is_null ? std::string("<NULL>") : address) + "\"",
+                                 {}, "One plain address per array element, such as sped-office@district.example.");
+    }
+    TriggerData *td = reinterpret_cast<TriggerData *>(fcinfo->context);
+    return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple);
 }

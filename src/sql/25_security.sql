@@ -5,6 +5,7 @@
 --   import_settings_3_secrets      a changed destination clears its secret
 --   import_settings_4_arm          enabling records who enabled it, and where
 --   import_settings_validate       (20_settings.sql)
+--   import_settings_validate_email (20_settings.sql)
 -- They run as the role making the change (not SECURITY DEFINER): current_user
 -- is who changes the setting, and they call nothing of the schema's.
 

@@ -1261,4 +1261,88 @@ REVOKE EXECUTE ON FUNCTION casemis._import_report_insert(), casemis._import_repo
 ALTER TABLE casemis.import_run ADD COLUMN errcode text CHECK (errcode ~ '^[0-9A-Z]{5}$');
 COMMENT ON COLUMN casemis.import_run.errcode IS 'For a failed run, the SQLSTATE of the error it failed with (e.g. 22P04 for a file it cannot read, 57014 for a cancel); NULL otherwise.';
 
+-- One home for the email address rule: the settings trigger no longer has a
+-- pattern of its own (0.1.0's let through addresses the email then refused).
+-- Validation that CHECKs cannot express, with errors a DBA can act on.
+CREATE OR REPLACE FUNCTION casemis._settings_validate() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  rel regclass;
+  missing text;
+BEGIN
+  -- days: accept Mon/MON, store lower case
+  NEW.schedule_days := ARRAY(SELECT lower(btrim(d)) FROM unnest(NEW.schedule_days) AS d);
+  IF NOT NEW.schedule_days <@ '{mon,tue,wed,thu,fri,sat,sun}'::text[] THEN
+    RAISE EXCEPTION 'invalid schedule_days %', NEW.schedule_days
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use three-letter day names: {mon,tue,wed,thu,fri,sat,sun}.';
+  END IF;
 
+  -- time zone: must be one PostgreSQL knows
+  IF NOT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = NEW.time_zone)
+     AND NOT EXISTS (SELECT 1 FROM pg_timezone_abbrevs WHERE abbrev = NEW.time_zone) THEN
+    RAISE EXCEPTION 'unknown time zone "%"', NEW.time_zone
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Use a name from pg_timezone_names, such as America/Los_Angeles.';
+  END IF;
+
+  -- a server folder: an absolute path, set only by those who may read server files
+  IF NEW.folder_path IS NOT NULL THEN
+    IF NEW.folder_path !~ '^/' OR NEW.folder_path ~ '(^|/)\.\.(/|$)' OR position(E'\n' in NEW.folder_path) > 0 THEN
+      RAISE EXCEPTION 'folder_path must be an absolute path without ".." components: %', NEW.folder_path
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (TG_OP = 'INSERT' OR NEW.folder_path IS DISTINCT FROM OLD.folder_path)
+       AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+       AND NOT pg_has_role(current_user, 'pg_read_server_files', 'MEMBER') THEN
+      RAISE EXCEPTION 'permission denied to set folder_path'
+        USING ERRCODE = 'insufficient_privilege',
+              DETAIL = 'Pointing a setting at a server folder lets imports read files on the database server.',
+              HINT = 'Only a superuser or a member of pg_read_server_files may set folder_path.';
+    END IF;
+  END IF;
+
+  -- the roster: a relation with the roster's columns
+  rel := to_regclass(NEW.student_relation);
+  IF rel IS NULL THEN
+    RAISE EXCEPTION 'student_relation "%" does not exist', NEW.student_relation
+      USING ERRCODE = 'undefined_table',
+            HINT = 'Name a table or view with columns student_id, ssid, last_name, first_name, birthdate, grade, school_code.';
+  END IF;
+  SELECT string_agg(c, ', ') INTO missing
+    FROM unnest('{student_id,ssid,last_name,first_name,birthdate,grade}'::text[]) AS c
+   WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a
+                      WHERE a.attrelid = rel AND a.attname = c AND a.attnum > 0 AND NOT a.attisdropped);
+  IF missing IS NOT NULL THEN
+    RAISE EXCEPTION 'student_relation % lacks column(s) %', rel, missing
+      USING ERRCODE = 'undefined_column';
+  END IF;
+  NEW.student_relation := rel::text;
+
+  -- email addresses: import_settings_validate_email (below)
+
+  IF NEW.source = 'sftp' AND (NEW.sftp_host IS NULL OR NEW.sftp_host ~ '[\s/]') THEN
+    IF NEW.sftp_host IS NOT NULL THEN
+      RAISE EXCEPTION 'invalid sftp_host "%"', NEW.sftp_host USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END IF;
+  IF NEW.sftp_directory ~ E'[\\n\\r\\x01-\\x1f]' THEN
+    RAISE EXCEPTION 'invalid sftp_directory' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+
+  IF TG_OP = 'UPDATE' THEN
+    NEW.updated_at := now();
+  END IF;
+  RETURN NEW;
+END $$;
+-- email_to and email_from: one plain address each (no header injection, no
+-- extra recipient), by the rule the email code applies when it sends (C++,
+-- notify::valid_address), so that the two cannot disagree. A C trigger, fired
+-- after import_settings_validate (name order): a trigger function needs no
+-- EXECUTE privilege of the role changing the setting, a function it called would.
+CREATE FUNCTION casemis._settings_validate_email() RETURNS trigger
+LANGUAGE c SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'casemis_settings_validate_email';
+CREATE TRIGGER import_settings_validate_email BEFORE INSERT OR UPDATE ON casemis.import_settings
+  FOR EACH ROW EXECUTE FUNCTION casemis._settings_validate_email();
+REVOKE EXECUTE ON FUNCTION casemis._settings_validate_email() FROM PUBLIC;
