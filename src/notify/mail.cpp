@@ -113,10 +113,11 @@ size_t message_size(const SmtpSettings &s, const Message &m)
     return n;
 }
 
-void send_mail(const SmtpSettings &s, const Message &m, const std::function<bool()> &interrupted)
+namespace {
+
+// Refuses what can never be sent, before anything is composed or connected.
+void check_envelope(const SmtpSettings &s, const std::string &context)
 {
-    const std::string server = smtp_server_text(s.url);
-    const std::string context = "could not send the email via " + server;
     if (!starts_with(s.url, "smtp://") && !starts_with(s.url, "smtps://"))
         throw Error(ERRCODE_INVALID_PARAMETER_VALUE,
                     "could not send the email: smtp_url must start with smtp:// or smtps://");
@@ -129,9 +130,17 @@ void send_mail(const SmtpSettings &s, const Message &m, const std::function<bool
         if (!valid_address(a))
             throw Error(ERRCODE_INVALID_PARAMETER_VALUE,
                         context + ": invalid recipient address \"" + a + "\"");
+}
 
-    const std::string text =
-        compose_message(s.from, s.to, m, std::time(nullptr), random_hex(16), new_boundary());
+std::string send_context(const SmtpSettings &s)
+{
+    return "could not send the email via " + smtp_server_text(s.url);
+}
+
+// One SMTP transaction sending the composed message text.
+void transmit(const SmtpSettings &s, const std::string &context, const std::string &text,
+              const std::function<bool()> &interrupted)
+{
     ensure_curl_init();
 
     Sockets sockets; // first: libcurl reports closing its sockets until the handles are gone
@@ -252,6 +261,27 @@ void send_mail(const SmtpSettings &s, const Message &m, const std::function<bool
                                   : "The server does not offer STARTTLS, and a password (smtp_password) is never "
                                     "sent without it; use smtps:// or a server that offers STARTTLS.";
     throw Error(ERRCODE_CONNECTION_FAILURE, context + ": " + cause, {}, hint);
+}
+
+} // namespace
+
+void send_mail(const SmtpSettings &s, const Message &m, const std::function<bool()> &interrupted)
+{
+    const std::string context = send_context(s);
+    check_envelope(s, context);
+    transmit(s, context,
+             compose_message(s.from, s.to, m, std::time(nullptr), random_hex(16), new_boundary()),
+             interrupted);
+}
+
+void send_mail(const SmtpSettings &s, Message &&m, const std::function<bool()> &interrupted)
+{
+    const std::string context = send_context(s);
+    check_envelope(s, context);
+    const std::string text =
+        compose_message(s.from, s.to, m, std::time(nullptr), random_hex(16), new_boundary());
+    std::vector<Attachment>().swap(m.attachments);
+    transmit(s, context, text, interrupted);
 }
 
 } // namespace casemis::notify

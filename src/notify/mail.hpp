@@ -34,6 +34,9 @@ struct Message {
 // never the password. An interrupted send throws with ERRCODE_QUERY_CANCELED, and
 // the caller then runs CHECK_FOR_INTERRUPTS.
 void send_mail(const SmtpSettings &s, const Message &m, const std::function<bool()> &interrupted);
+// The same, releasing m's attachments once the message text is composed (it
+// holds them base64-encoded): the attachments are not held twice while sending.
+void send_mail(const SmtpSettings &s, Message &&m, const std::function<bool()> &interrupted);
 
 // The size in bytes of the message send_mail(s, m) sends (its Message-ID and
 // MIME boundary are random but of fixed length).

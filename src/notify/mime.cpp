@@ -220,7 +220,13 @@ std::string compose_message(const std::string &from, const std::vector<std::stri
                             const Message &m, std::time_t date, const std::string &message_id,
                             const std::string &boundary)
 {
+    // The attachments are encoded straight into the message, whose size is
+    // known up to the headers and text parts: no second copy of any of them.
+    size_t attached = 0;
+    for (const Attachment &a : m.attachments)
+        attached += attachment_part_size(a, boundary);
     std::string out;
+    out.reserve(attached + 2 * (m.body.size() + m.html.size()) + 4096);
     out += "Date: " + rfc5322_date(date) + "\r\n";
     out += "From: CASEMIS import <" + from + ">\r\n";
     out += address_header("To", to);

@@ -317,7 +317,7 @@ std::string send_run_email(int64_t run_id, const std::optional<std::string> &ext
     Message msg = compose(sum, smtp, attachments(spi, sum));
     std::string status;
     try {
-        send_mail(smtp, msg, [] { return pg::interrupt_pending(); });
+        send_mail(smtp, std::move(msg), [] { return pg::interrupt_pending(); });
         status = "sent";
     } catch (const Error &e) {
         status = status_text(e.message);
