@@ -3,7 +3,8 @@
 // re-reads the records and hands them to the writers (apply/: cse and csv rows,
 // report/: report rows, all in bulk through COPY's insert path); then NotInFile
 // is one set-based statement. This file is the order of the phases, their
-// counts and NOTICEs.
+// counts and NOTICEs: one record loop (each_record), one object or function
+// per pass over a table file.
 #include "run/import.hpp"
 
 #include <optional>
@@ -70,233 +71,313 @@ std::optional<std::string> fast_toast_compression(pg::Spi &spi)
     return old;
 }
 
-} // namespace
-
-ImportResult import_files(pg::Spi &spi, const ImportInput &in)
+// The roster's students, from the caller's copy of it (made before the shared
+// write lock, roster_copy.hpp), with the keys the matchers look them up by.
+match::Roster load_roster(pg::Spi &spi, const ImportInput &in)
 {
-    ImportResult res;
-    auto &cnt = res.counts;
-    const Stopwatch t0;
-    CsvLimits limits;
-    limits.max_record_bytes = in.max_line_length;
-    limits.max_columns = in.max_columns;
-
-    // ---- the roster: copied by the caller before the shared write lock (roster_copy.hpp)
-    const std::string &roster_copy = in.roster_copy;
+    const Stopwatch t;
     match::Roster roster;
     const std::string name_chars = std::to_string(match::kNameChars);
     spi.each("SELECT student_id::text, btrim(ssid, E' \\t'), lower(left(btrim(last_name, E' \\t'), " + name_chars +
                  ")), lower(left(btrim(first_name, E' \\t'), " + name_chars + ")), birthdate::text, btrim(grade) FROM " +
-                 roster_copy +
-                 " WHERE student_id IS NOT NULL",
+                 in.roster_copy + " WHERE student_id IS NOT NULL",
              {}, 20000, [&](pg::Row &r) {
                  roster.add(std::stoll(*r[0]), r[1].value_or(""),
                             r[2] && r[3] && r[4] ? match::name_key(*r[2], *r[3], *r[4]) : std::string(),
                             r[5].value_or(""));
              });
-    notice("roster " + in.roster + ": " + std::to_string(roster.size()) + " students loaded in " + elapsed(t0));
+    notice("roster " + in.roster + ": " + std::to_string(roster.size()) + " students loaded in " + elapsed(t));
+    return roster;
+}
 
-    // ---- which family (CASEMIS or CALPADS) and form the files are
-    const RunLayouts lay = run_layouts(spi, in.file_format, in.students, in.with_services, in.services, limits);
-    const Layout &la = lay.students, &lb = lay.services;
-    const bool calpads = lay.family == Family::Calpads;
-    res.file_format = lay.family_name();
+// What every pass reads: the run's files, the limits they are read with, and
+// the layouts of their family (CASEMIS or CALPADS).
+struct RunFiles {
+    const ImportInput &in;
+    const CsvLimits limits;
+    const RunLayouts lay;
 
-    // ---- pass 1, Table A: validate and match
-    const Stopwatch t1;
-    match::TableAMatcher amatch(roster, calpads);
-    match::ServiceMatcher smatch(roster, amatch.records(), calpads);
-    HeaderCheck hca;
-    KeyColumns ka;
-    std::vector<uint64_t> code_counts(la.fields.size(), 0);
+    bool calpads() const { return lay.family == Family::Calpads; }
+    TableFile students() const
     {
-        TableFile fa(in.students, limits, la.name.c_str(), lay.students_shape);
-        hca = checked_header(fa, la, la.name.c_str(), in.students.label, res.warnings);
-        ka = key_columns(hca, la);
-        CsvRecord rec;
-        ValidatedRecord vr;
-        size_t index = 0;
-        while (fa.next(rec)) {
-            if ((index & 0x3FF) == 0)
-                check_interrupts();
-            validate_record(rec, hca, la, vr);
-            if (!vr.ok()) {
-                amatch.add_error(static_cast<uint32_t>(rec.line));
-            } else {
-                std::string ssid = vr.null[ka.ssid] ? std::string() : vr.values[ka.ssid];
-                std::string key;
-                if (ssid.empty() && !vr.null[ka.last_name] && !vr.null[ka.first_name] && !vr.null[ka.birthdate])
-                    key = match::name_key(pg::lower(match::utf8_prefix(vr.values[ka.last_name], match::kNameChars)),
-                                          pg::lower(match::utf8_prefix(vr.values[ka.first_name], match::kNameChars)),
-                                          vr.values[ka.birthdate]);
-                amatch.add(static_cast<uint32_t>(rec.line), ssid, key,
-                           match::SpedKeys{value(vr, ka.local_id), value(vr, ka.meeting_id),
-                                           match::later_date(value(vr, ka.meeting_date), value(vr, ka.amendment_date))});
-                for (int f : vr.code_warnings)
-                    ++code_counts[f];
-            }
-            smatch.add_a(index, std::string(field(rec, ka.student_id)), std::string(field(rec, ka.selpa)),
-                         field(rec, ka.ssid), field(rec, ka.meeting_id));
-            ++index;
-        }
+        return TableFile(in.students, limits, lay.students.name.c_str(), lay.students_shape);
+    }
+    TableFile services() const
+    {
+        return TableFile(in.services, limits, lay.services.name.c_str(), lay.services_shape);
+    }
+};
+
+// The one record loop: every record of a pass over a file, validated against
+// the layout and handed to on_record(index, rec, vr). The record and its
+// validation are reused from one record to the next.
+template <typename OnRecord>
+size_t each_record(TableFile &file, const HeaderCheck &hc, const Layout &l, OnRecord &&on_record)
+{
+    CsvRecord rec;
+    ValidatedRecord vr;
+    size_t index = 0;
+    for (; file.next(rec); ++index) {
+        if ((index & 0x3FF) == 0)
+            check_interrupts();
+        validate_record(rec, hc, l, vr);
+        on_record(index, rec, vr);
+    }
+    return index;
+}
+
+// Pass 1 over the Student Data file: every record validated and matched to
+// the roster (amatch), and registered for the Services file's linkage (smatch).
+struct StudentsMatch {
+    match::TableAMatcher amatch;
+    match::ServiceMatcher smatch; // reads amatch's records
+    HeaderCheck hc;
+    KeyColumns keys;
+    std::vector<uint64_t> code_counts; // per layout field (code_warnings)
+
+    StudentsMatch(const match::Roster &roster, bool calpads)
+        : amatch(roster, calpads), smatch(roster, amatch.records(), calpads)
+    {
+    }
+    void read(const RunFiles &f, ImportResult &res);
+
+  private:
+    void add(size_t index, const CsvRecord &rec, const ValidatedRecord &vr);
+};
+
+void StudentsMatch::read(const RunFiles &f, ImportResult &res)
+{
+    const Stopwatch t;
+    const Layout &l = f.lay.students;
+    {
+        TableFile file = f.students();
+        hc = checked_header(file, l, l.name.c_str(), f.in.students.label, res.warnings);
+        keys = key_columns(hc, l);
+        code_counts.assign(l.fields.size(), 0);
+        each_record(file, hc, l,
+                    [&](size_t index, const CsvRecord &rec, const ValidatedRecord &vr) { add(index, rec, vr); });
         amatch.finish();
     }
+    RunCounts &cnt = res.counts;
     cnt.a_imported = amatch.count(Outcome::Imported);
     cnt.a_unmatched = amatch.count(Outcome::Unmatched);
     cnt.a_duplicates = amatch.count(Outcome::Duplicate);
     cnt.a_errors = amatch.count(Outcome::Error);
-    notice(la.name + " " + in.students.label + ": " + std::to_string(amatch.records().size()) + " records read; " +
+    notice(l.name + " " + f.in.students.label + ": " + std::to_string(amatch.records().size()) + " records read; " +
            std::to_string(cnt.a_imported) + " matched, " + std::to_string(cnt.a_unmatched) + " unmatched, " +
            std::to_string(cnt.a_duplicates) + " duplicates, " + std::to_string(cnt.a_errors) + " errors in " +
-           elapsed(t1));
+           elapsed(t));
+}
 
-    // ---- pass 1, Table B: validate and match
-    struct __attribute__((packed)) BRec { // 5 bytes: one per Table B record
-        int32_t roster; // >= 0 matched; -1 unmatched; -2 error
-        Reason reason;
-    };
-    std::vector<BRec> bres;
-    HeaderCheck hcb;
-    KeyColumns kb;
-    std::vector<uint64_t> code_counts_b(lb.fields.size(), 0);
-    apply::ServiceStudents svc_students(in.with_services ? roster.size() : 0);
-    std::string start_date;
-    std::optional<apply::ServiceDigest> digest; // a real run writes only the students whose services changed
-    if (in.with_services) {
-        const Stopwatch t2;
-        start_date = apply::service_start_date(spi, in.school_year);
-        TableFile fb(in.services, limits, lb.name.c_str(), lay.services_shape);
-        hcb = checked_header(fb, lb, lb.name.c_str(), in.services.label, res.warnings);
-        kb = key_columns(hcb, lb);
-        if (!in.dry_run)
-            digest.emplace(hcb, lb, start_date, roster.size());
-        CsvRecord rec;
-        ValidatedRecord vr;
-        while (fb.next(rec)) {
-            if ((bres.size() & 0x3FF) == 0)
-                check_interrupts();
-            validate_record(rec, hcb, lb, vr);
-            if (!vr.ok()) {
-                bres.push_back(BRec{-2, Reason::None});
-                ++cnt.b_errors;
-                continue;
-            }
-            for (int f : vr.code_warnings)
-                ++code_counts_b[f];
-            auto m = smatch.match(std::string(field(rec, kb.student_id)), std::string(field(rec, kb.selpa)),
-                                  std::string(field(rec, kb.ssid)), field(rec, kb.meeting_id));
-            if (m.matched) {
-                bres.push_back(BRec{m.roster, Reason::None});
-                svc_students.add(m.roster);
-                if (digest)
-                    digest->add(m.roster, rec, vr);
-                ++cnt.b_imported;
-            } else {
-                bres.push_back(BRec{-1, m.reason});
-                ++cnt.b_unmatched;
-            }
-        }
-        notice(lb.name + " " + in.services.label + ": " + std::to_string(bres.size()) + " records read; " +
-               std::to_string(cnt.b_imported) + " matched, " + std::to_string(cnt.b_unmatched) + " unmatched, " +
-               std::to_string(cnt.b_errors) + " errors in " + elapsed(t2));
+void StudentsMatch::add(size_t index, const CsvRecord &rec, const ValidatedRecord &vr)
+{
+    const KeyColumns &k = keys;
+    if (!vr.ok()) {
+        amatch.add_error(static_cast<uint32_t>(rec.line));
+    } else {
+        std::string ssid = vr.null[k.ssid] ? std::string() : vr.values[k.ssid];
+        std::string key;
+        if (ssid.empty() && !vr.null[k.last_name] && !vr.null[k.first_name] && !vr.null[k.birthdate])
+            key = match::name_key(pg::lower(match::utf8_prefix(vr.values[k.last_name], match::kNameChars)),
+                                  pg::lower(match::utf8_prefix(vr.values[k.first_name], match::kNameChars)),
+                                  vr.values[k.birthdate]);
+        amatch.add(static_cast<uint32_t>(rec.line), ssid, key,
+                   match::SpedKeys{value(vr, k.local_id), value(vr, k.meeting_id),
+                                   match::later_date(value(vr, k.meeting_date), value(vr, k.amendment_date))});
+        for (int c : vr.code_warnings)
+            ++code_counts[c];
     }
-    code_warnings(code_counts, la, la.name.c_str(), res.warnings);
-    code_warnings(code_counts_b, lb, lb.name.c_str(), res.warnings);
-    res.a_records = amatch.records().size();
+    smatch.add_a(index, std::string(field(rec, k.student_id)), std::string(field(rec, k.selpa)),
+                 field(rec, k.ssid), field(rec, k.meeting_id));
+}
+
+// Pass 1 over the Services file: every record validated and linked to a
+// matched student; pass 2 needs 6 bytes of each.
+struct ServicesMatch {
+    struct __attribute__((packed)) Linked {
+        int32_t roster;  // the student's roster index, when Imported
+        Outcome outcome; // Imported, Unmatched or Error
+        Reason reason;   // why Unmatched
+    };
+    std::vector<Linked> records;
+    HeaderCheck hc;
+    KeyColumns keys;
+    std::vector<uint64_t> code_counts;      // per layout field (code_warnings)
+    apply::ServiceStudents students;        // those with a matched record
+    std::string start_date;                 // csv.service_start_date of the school year
+    std::optional<apply::ServiceDigest> digest; // a real run writes only the students whose services changed
+
+    explicit ServicesMatch(size_t roster_size) : students(roster_size) {}
+    void read(pg::Spi &spi, const RunFiles &f, const match::ServiceMatcher &smatch, size_t roster_size,
+              ImportResult &res);
+};
+
+void ServicesMatch::read(pg::Spi &spi, const RunFiles &f, const match::ServiceMatcher &smatch, size_t roster_size,
+                         ImportResult &res)
+{
+    const Stopwatch t;
+    const Layout &l = f.lay.services;
+    RunCounts &cnt = res.counts;
+    start_date = apply::service_start_date(spi, f.in.school_year);
+    TableFile file = f.services();
+    hc = checked_header(file, l, l.name.c_str(), f.in.services.label, res.warnings);
+    keys = key_columns(hc, l);
+    code_counts.assign(l.fields.size(), 0);
+    if (!f.in.dry_run)
+        digest.emplace(hc, l, start_date, roster_size);
+    each_record(file, hc, l, [&](size_t, const CsvRecord &rec, const ValidatedRecord &vr) {
+        if (!vr.ok()) {
+            records.push_back(Linked{-1, Outcome::Error, Reason::None});
+            ++cnt.b_errors;
+            return;
+        }
+        for (int c : vr.code_warnings)
+            ++code_counts[c];
+        const auto m = smatch.match(std::string(field(rec, keys.student_id)), std::string(field(rec, keys.selpa)),
+                                    std::string(field(rec, keys.ssid)), field(rec, keys.meeting_id));
+        if (m.matched) {
+            records.push_back(Linked{m.roster, Outcome::Imported, Reason::None});
+            students.add(m.roster);
+            if (digest)
+                digest->add(m.roster, rec, vr);
+            ++cnt.b_imported;
+        } else {
+            records.push_back(Linked{-1, Outcome::Unmatched, m.reason});
+            ++cnt.b_unmatched;
+        }
+    });
+    notice(l.name + " " + f.in.services.label + ": " + std::to_string(records.size()) + " records read; " +
+           std::to_string(cnt.b_imported) + " matched, " + std::to_string(cnt.b_unmatched) + " unmatched, " +
+           std::to_string(cnt.b_errors) + " errors in " + elapsed(t));
+}
+
+// Pass 2 over the Student Data file: a report row for every record, a cse row
+// for every matched student (CALPADS: from the student's latest record only).
+void write_students(pg::Spi &spi, const RunFiles &f, const StudentsMatch &m, const match::Roster &roster,
+                    report::Reports &reports)
+{
+    const Stopwatch t;
+    const ImportInput &in = f.in;
+    const Layout &l = f.lay.students;
+    const bool calpads = f.calpads();
+    apply::CseWriter cse(spi, m.hc, l, in.run_id, in.run_date, in.dry_run);
+    TableFile file = f.students();
+    const std::vector<match::ARecord> &recs = m.amatch.records();
+    std::string sid_text;
+    each_record(file, m.hc, l, [&](size_t index, const CsvRecord &rec, const ValidatedRecord &vr) {
+        const match::ARecord &a = recs[index];
+        // SPED carries no grade: its reports show the roster's
+        const std::string_view grade = calpads ? roster.grade(a.roster) : std::string_view();
+        if (a.outcome != Outcome::Imported) {
+            reports.table_a(rec, m.keys, vr, a.outcome, a.reason, {}, grade);
+            return;
+        }
+        const int64_t sid = roster.student_id(a.roster);
+        sid_text = std::to_string(sid);
+        reports.table_a(rec, m.keys, vr, Outcome::Imported, a.reason, sid_text, grade);
+        if (a.writes_cse)
+            cse.add(sid, sid_text, vr);
+    });
+    const auto n = cse.finish();
+    if (in.dry_run)
+        notice("dry run: cse not written; it would insert " + std::to_string(n.inserted) + " rows, update " +
+               std::to_string(n.updated) + " and leave " + std::to_string(n.unchanged) +
+               " unchanged (last_updated only) in " + elapsed(t));
+    else
+        notice("cse: " + std::to_string(n.inserted) + " rows inserted, " + std::to_string(n.updated) + " updated, " +
+               std::to_string(n.unchanged) + " unchanged (last_updated only) in " + elapsed(t));
+}
+
+// Pass 2 over the Services file: a report row for every record, and the
+// services of the school year replaced for the students whose services changed.
+void write_services(pg::Spi &spi, const RunFiles &f, ServicesMatch &m, const match::Roster &roster,
+                    report::Reports &reports)
+{
+    const Stopwatch t;
+    const ImportInput &in = f.in;
+    const Layout &l = f.lay.services;
+    size_t unchanged = 0;
+    const apply::ServiceStudents replace =
+        m.digest ? m.digest->changed(spi, in.school_year, roster, m.students, unchanged) : m.students;
+    m.digest.reset();
+    apply::CsvWriter csv(spi, m.hc, l, in.run_id, in.school_year, m.start_date, in.dry_run, roster, replace);
+    TableFile file = f.services();
+    std::string sid_text;
+    uint64_t rows = 0;
+    each_record(file, m.hc, l, [&](size_t index, const CsvRecord &rec, const ValidatedRecord &vr) {
+        const ServicesMatch::Linked b = m.records[index];
+        if (b.outcome != Outcome::Imported) {
+            reports.table_b(rec, m.keys, vr, b.outcome, b.reason, {});
+            return;
+        }
+        sid_text = std::to_string(roster.student_id(b.roster));
+        reports.table_b(rec, m.keys, vr, Outcome::Imported, b.reason, sid_text);
+        if (replace.of[b.roster]) {
+            csv.add(sid_text, rec, vr);
+            ++rows;
+        }
+    });
+    const auto n = csv.finish();
+    if (in.dry_run)
+        notice("dry run: csv not written; it would replace " + std::to_string(replace.count) +
+               " students' services for school year " + std::to_string(in.school_year) + " (would insert " +
+               std::to_string(rows) + " rows), " + std::to_string(unchanged) + " unchanged, in " + elapsed(t));
+    else
+        notice("csv: " + std::to_string(replace.count) + " students' services for school year " +
+               std::to_string(in.school_year) + " replaced (" + std::to_string(n.deleted) + " rows deleted, " +
+               std::to_string(n.inserted) + " inserted), " + std::to_string(unchanged) + " unchanged, in " +
+               elapsed(t));
+}
+
+CsvLimits limits_of(const ImportInput &in)
+{
+    CsvLimits limits;
+    limits.max_record_bytes = in.max_line_length;
+    limits.max_columns = in.max_columns;
+    return limits;
+}
+
+} // namespace
+
+ImportResult import_files(pg::Spi &spi, const ImportInput &in)
+{
+    ImportResult res;
+    const match::Roster roster = load_roster(spi, in);
+    const CsvLimits limits = limits_of(in);
+    // which family (CASEMIS or CALPADS) and form the files are
+    const RunFiles files{in, limits,
+                         run_layouts(spi, in.file_format, in.students, in.with_services, in.services, limits)};
+    res.file_format = files.lay.family_name();
+
+    // pass 1: validate and match; the record-count guard before anything is written
+    StudentsMatch students(roster, files.calpads());
+    students.read(files, res);
+    ServicesMatch services(in.with_services ? roster.size() : 0);
     if (in.with_services)
-        res.b_records = bres.size();
+        services.read(spi, files, students.smatch, roster.size(), res);
+    code_warnings(students.code_counts, files.lay.students, files.lay.students.name.c_str(), res.warnings);
+    code_warnings(services.code_counts, files.lay.services, files.lay.services.name.c_str(), res.warnings);
+    res.a_records = students.amatch.records().size();
+    if (in.with_services)
+        res.b_records = services.records.size();
     if (in.guard)
         check_record_counts(spi, *in.guard, res.a_records, res.b_records);
 
-    // ---- pass 2, Table A: cse rows and report rows
-    const Stopwatch t3;
+    // pass 2: cse, csv and the report rows
     const std::optional<std::string> toast_compression = fast_toast_compression(spi);
     report::Reports reports(in.run_id);
-    {
-        apply::CseWriter cse(spi, hca, la, in.run_id, in.run_date, in.dry_run);
-        TableFile fa(in.students, limits, la.name.c_str(), lay.students_shape);
-        CsvRecord rec;
-        ValidatedRecord vr;
-        const auto &recs = amatch.records();
-        std::string sid_text;
-        size_t index = 0;
-        while (fa.next(rec)) {
-            if ((index & 0x3FF) == 0)
-                check_interrupts();
-            const match::ARecord &a = recs[index++];
-            validate_record(rec, hca, la, vr);
-            // SPED carries no grade: its reports show the roster's
-            const std::string_view grade = calpads ? roster.grade(a.roster) : std::string_view();
-            if (a.outcome != Outcome::Imported) {
-                reports.table_a(rec, ka, vr, a.outcome, a.reason, {}, grade);
-                continue;
-            }
-            const int64_t sid = roster.student_id(a.roster);
-            sid_text = std::to_string(sid);
-            reports.table_a(rec, ka, vr, Outcome::Imported, a.reason, sid_text, grade);
-            if (a.writes_cse) // CALPADS: the student's latest record only
-                cse.add(sid, sid_text, vr);
-        }
-        const auto n = cse.finish();
-        if (in.dry_run)
-            notice("dry run: cse not written; it would insert " + std::to_string(n.inserted) + " rows, update " +
-                   std::to_string(n.updated) + " and leave " + std::to_string(n.unchanged) +
-                   " unchanged (last_updated only) in " + elapsed(t3));
-        else
-            notice("cse: " + std::to_string(n.inserted) + " rows inserted, " + std::to_string(n.updated) +
-                   " updated, " + std::to_string(n.unchanged) + " unchanged (last_updated only) in " + elapsed(t3));
-    }
-
-    // ---- pass 2, Table B: replace the services of the school year
-    if (in.with_services) {
-        const Stopwatch t4;
-        size_t unchanged = 0;
-        const apply::ServiceStudents replace =
-            digest ? digest->changed(spi, in.school_year, roster, svc_students, unchanged) : svc_students;
-        digest.reset();
-        apply::CsvWriter csv(spi, hcb, lb, in.run_id, in.school_year, start_date, in.dry_run, roster, replace);
-        TableFile fb(in.services, limits, lb.name.c_str(), lay.services_shape);
-        CsvRecord rec;
-        ValidatedRecord vr;
-        std::string sid_text;
-        size_t index = 0;
-        uint64_t b_rows = 0;
-        while (fb.next(rec)) {
-            if ((index & 0x3FF) == 0)
-                check_interrupts();
-            const BRec b = bres[index++];
-            validate_record(rec, hcb, lb, vr);
-            if (b.roster < 0) { // -2 error, -1 unmatched
-                reports.table_b(rec, kb, vr, b.roster == -2 ? Outcome::Error : Outcome::Unmatched, b.reason, {});
-                continue;
-            }
-            sid_text = std::to_string(roster.student_id(b.roster));
-            reports.table_b(rec, kb, vr, Outcome::Imported, b.reason, sid_text);
-            if (replace.of[b.roster]) {
-                csv.add(sid_text, rec, vr);
-                ++b_rows;
-            }
-        }
-        const auto n = csv.finish();
-        if (in.dry_run)
-            notice("dry run: csv not written; it would replace " + std::to_string(replace.count) +
-                   " students' services for school year " + std::to_string(in.school_year) + " (would insert " +
-                   std::to_string(b_rows) + " rows), " + std::to_string(unchanged) + " unchanged, in " +
-                   elapsed(t4));
-        else
-            notice("csv: " + std::to_string(replace.count) + " students' services for school year " +
-                   std::to_string(in.school_year) + " replaced (" + std::to_string(n.deleted) + " rows deleted, " +
-                   std::to_string(n.inserted) + " inserted), " + std::to_string(unchanged) + " unchanged, in " +
-                   elapsed(t4));
-    }
+    write_students(spi, files, students, roster, reports);
+    if (in.with_services)
+        write_services(spi, files, services, roster, reports);
     reports.finish();
     if (toast_compression)
         spi.exec("SELECT pg_catalog.set_config('default_toast_compression', $1, true)", {*toast_compression});
 
-    // ---- NotInFile: special-ed students this run did not write
-    const Stopwatch t5;
-    cnt.a_not_in_file = report::not_in_file(spi, in.run_id, in.run_date, roster_copy, in.dry_run);
-    notice("reports written; " + std::to_string(cnt.a_not_in_file) + " students not in file, in " + elapsed(t5));
+    // NotInFile: special-ed students this run did not write
+    const Stopwatch t;
+    res.counts.a_not_in_file = report::not_in_file(spi, in.run_id, in.run_date, in.roster_copy, in.dry_run);
+    notice("reports written; " + std::to_string(res.counts.a_not_in_file) + " students not in file, in " +
+           elapsed(t));
     return res;
 }
 
