@@ -3,6 +3,7 @@
 // form, for special-ed office staff as much as for the DBA: plain words first,
 // the details after.
 #include "notify/run_summary.hpp"
+#include "pg/cpp_only_file.hpp" // last: no PostgreSQL header above
 
 namespace casemis::notify {
 namespace {
@@ -138,7 +139,7 @@ std::vector<Paragraph> run_explanation(const RunSummary &r)
                        "nothing was written to the cse or csv tables. The counts and the attached "
                        "reports show what a real import would have done.",
                        ""});
-    if (run::is(r.status, run::RunStatus::Failed) && r.message.rfind("record-count guard: ", 0) == 0) {
+    if (run::is_record_guard_failure(r.status, r.message)) {
         // the record-count guard (run/record_guard.hpp): a file far shorter than last time
         out.push_back({K::problem, "",
                        "The import was stopped before it wrote anything: a file held far fewer "

@@ -9,6 +9,7 @@
 #include "notify/report_files.hpp"
 #include "pg/interrupts.hpp"
 #include "notify/mime.hpp"
+#include "run/run_row.hpp"
 #include "source/sftp.hpp"
 
 extern "C" {
@@ -36,7 +37,7 @@ CASEMIS_FUNCTION(casemis_resend_email)
         if (!status)
             throw casemis::Error(ERRCODE_NO_DATA_FOUND,
                                  "import run " + std::to_string(run_id) + " does not exist");
-        if ((*status)[0] && *(*status)[0] == "running")
+        if ((*status)[0] && casemis::run::is(*(*status)[0], casemis::run::RunStatus::Running))
             throw casemis::Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                                  "import run " + std::to_string(run_id) + " is still running",
                                  {}, "Its email is sent when it finishes.");

@@ -9,12 +9,9 @@
 #include <string>
 
 #include "pg/spi.hpp"
+#include "run/run_row.hpp" // kRecordGuardPrefix
 
 namespace casemis::run {
-
-// Every record-count guard failure's message starts with this (the email
-// explains such a failure in its own words).
-inline constexpr const char *kRecordGuardPrefix = "record-count guard: ";
 
 struct RecordGuard {
     std::string settings_name;

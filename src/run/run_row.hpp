@@ -90,6 +90,16 @@ inline bool has_reports(std::string_view status_text)
     return s && has_reports(*s);
 }
 
+// The message of every run the record-count guard failed (run/record_guard.cpp)
+// starts with this; the email recognizes such a run by it and explains it in
+// its own words.
+inline constexpr std::string_view kRecordGuardPrefix = "record-count guard: ";
+inline bool is_record_guard_failure(std::string_view status_text, std::string_view message)
+{
+    return is(status_text, RunStatus::Failed) &&
+           message.substr(0, kRecordGuardPrefix.size()) == kRecordGuardPrefix;
+}
+
 // The counts of a run, as import_run holds them (one column each, below).
 struct RunCounts {
     int64_t a_imported = 0, a_unmatched = 0, a_duplicates = 0, a_errors = 0, a_not_in_file = 0;

@@ -102,6 +102,21 @@ TEST(failed_run_says_reason_and_what_to_do_in_both_forms)
     CHECK(h.find("Import FAILED") != std::string::npos);
 }
 
+TEST(record_guard_failure_is_explained_as_such)
+{
+    RunSummary r = sample();
+    r.status = "failed";
+    r.message = std::string(casemis::run::kRecordGuardPrefix) + "the Student Data file tableA.csv holds 4 records";
+    const std::string guard = "stopped before it wrote anything";
+    CHECK(run_email_body(r).find(guard) != std::string::npos);
+    CHECK(run_email_body(r).find("SELECT casemis.casemis_import(force => true);") != std::string::npos);
+    r.message = "Table A: key header STUDENT_ID is missing (record-count guard: no)";
+    CHECK(run_email_body(r).find(guard) == std::string::npos);
+    r.status = "succeeded";
+    r.message = std::string(casemis::run::kRecordGuardPrefix) + "a succeeded run is no guard failure";
+    CHECK(run_email_body(r).find(guard) == std::string::npos);
+}
+
 TEST(recent_runs_in_both_forms)
 {
     const RunSummary r = sample();
