@@ -2,6 +2,7 @@
 #include "apply/row_text.hpp"
 
 #include <cstdio>
+#include "pg/cpp_only_file.hpp" // last: no PostgreSQL header above
 
 namespace casemis::apply {
 

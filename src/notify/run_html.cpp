@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <vector>
+#include "pg/cpp_only_file.hpp" // last: no PostgreSQL header above
 
 namespace casemis::notify {
 namespace {

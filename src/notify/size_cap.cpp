@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include "pg/cpp_only_file.hpp" // last: no PostgreSQL header above
 
 namespace casemis::notify {
 namespace {
