@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "apply/csv_writer.hpp"
+#include "apply/services_writer.hpp"
 #include "format/record_columns.hpp"
 
 extern "C" {

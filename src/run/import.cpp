@@ -10,7 +10,7 @@
 #include <optional>
 
 #include "apply/cse_writer.hpp"
-#include "apply/csv_writer.hpp"
+#include "apply/services_writer.hpp"
 #include "apply/service_digest.hpp"
 #include "format/csv_reader.hpp"
 #include "format/layout.hpp"
@@ -300,7 +300,7 @@ void write_services(pg::Spi &spi, const RunFiles &f, ServicesMatch &m, const mat
     const apply::ServiceStudents replace =
         m.digest ? m.digest->changed(spi, in.school_year, roster, m.students, unchanged) : m.students;
     m.digest.reset();
-    apply::CsvWriter csv(spi, m.hc, l, in.run_id, in.school_year, m.start_date, in.dry_run, roster, replace);
+    apply::ServicesWriter csv(spi, m.hc, l, in.run_id, in.school_year, m.start_date, in.dry_run, roster, replace);
     TableFile file = f.services();
     std::string sid_text;
     uint64_t rows = 0;

@@ -1,5 +1,5 @@
-// csv_writer.cpp -- see csv_writer.hpp.
-#include "apply/csv_writer.hpp"
+// services_writer.cpp -- see services_writer.hpp.
+#include "apply/services_writer.hpp"
 
 #include <algorithm>
 
@@ -19,7 +19,7 @@ std::string service_start_date(pg::Spi &spi, int school_year)
                        {std::to_string(school_year)});
 }
 
-CsvWriter::CsvWriter(pg::Spi &spi, const HeaderCheck &hc, const Layout &layout, int64_t run_id, int school_year,
+ServicesWriter::ServicesWriter(pg::Spi &spi, const HeaderCheck &hc, const Layout &layout, int64_t run_id, int school_year,
                      std::string start_date, bool dry_run, const match::Roster &roster, const ServiceStudents &students)
     : hc_(hc), tg_(targets_of(hc, layout)), run_id_(std::to_string(run_id)), year_(std::to_string(school_year)),
       dry_run_(dry_run), start_(std::move(start_date)), json_order_(jsonb_key_order(hc))
@@ -49,7 +49,7 @@ CsvWriter::CsvWriter(pg::Spi &spi, const HeaderCheck &hc, const Layout &layout, 
     rows_.emplace("casemis.csv", std::move(cols));
 }
 
-void CsvWriter::add(const std::string &sid_text, const CsvRecord &rec, const ValidatedRecord &vr)
+void ServicesWriter::add(const std::string &sid_text, const CsvRecord &rec, const ValidatedRecord &vr)
 {
     if (dry_run_)
         return;
@@ -73,7 +73,7 @@ void CsvWriter::add(const std::string &sid_text, const CsvRecord &rec, const Val
     out.end_row();
 }
 
-CsvWriter::Counts CsvWriter::finish()
+ServicesWriter::Counts ServicesWriter::finish()
 {
     return Counts{deleted_, rows_->finish()};
 }

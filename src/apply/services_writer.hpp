@@ -1,4 +1,4 @@
-// csv_writer.hpp -- Table B's imported records replace the services of the
+// services_writer.hpp -- Table B's imported records replace the services of the
 // school year in casemis.csv: the year's rows of every student with a matched
 // service are deleted, then the file's rows are COPYed in, each with the whole
 // record as jsonb.
@@ -35,11 +35,12 @@ struct ServiceStudents {
 // first day (school 0), else July 1.
 std::string service_start_date(pg::Spi &spi, int school_year);
 
-class CsvWriter {
+// Writes the services into the table casemis.csv (not a CSV file).
+class ServicesWriter {
   public:
     // Deletes the school year's services of `students` now (not in a dry run);
     // add() is then called for their records only.
-    CsvWriter(pg::Spi &spi, const format::HeaderCheck &hc, const format::Layout &layout, int64_t run_id,
+    ServicesWriter(pg::Spi &spi, const format::HeaderCheck &hc, const format::Layout &layout, int64_t run_id,
               int school_year, std::string start_date, bool dry_run, const match::Roster &roster, const ServiceStudents &students);
 
     // One imported record (student_id_text: the student's decimal id); a dry run writes nothing.
