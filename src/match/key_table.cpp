@@ -12,16 +12,6 @@ KeyTable::KeyTable() : slots_(16, Slot{0, npos}), offsets_{0} {}
 
 uint64_t KeyTable::hash(std::string_view k) { return std::hash<std::string_view>{}(k); }
 
-void KeyTable::reserve(size_t keys)
-{
-    offsets_.reserve(keys + 1);
-    size_t want = 16;
-    while (want < keys * 2)
-        want <<= 1;
-    if (want > slots_.size())
-        rehash(want);
-}
-
 size_t KeyTable::probe(std::string_view k, uint64_t h) const
 {
     const size_t mask = slots_.size() - 1;

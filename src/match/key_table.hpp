@@ -17,7 +17,6 @@ class KeyTable {
   public:
     static constexpr uint32_t npos = UINT32_MAX;
     KeyTable();
-    void reserve(size_t keys);
     // The id of k, or npos.
     uint32_t find(std::string_view k) const;
     // The id of k, adding it if new (*added says which).
