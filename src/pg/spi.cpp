@@ -13,7 +13,7 @@ Spi::Spi()
 {
     pg_guard([&] {
         if (SPI_connect() != SPI_OK_CONNECT)
-            elog(ERROR, "SPI_connect failed");
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("SPI_connect failed")));
     });
     connected_ = true;
 }
@@ -119,7 +119,8 @@ uint64_t Spi::run(const std::string &sql, const Params &params, std::vector<Row>
         int rc = SPI_execute_with_args(sql.c_str(), (int)params.size(), types.data(), values.data(),
                                        nulls.data(), false, 0);
         if (rc < 0)
-            elog(ERROR, "SPI_execute_with_args failed (%d): %s", rc, sql.c_str());
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+                            errmsg_internal("SPI_execute_with_args failed (%d): %s", rc, sql.c_str())));
         processed = SPI_processed;
     });
     if (out != nullptr)

@@ -42,7 +42,7 @@ Sha256::Sha256()
     pg_guard([&] {
         c = pg_cryptohash_create(PG_SHA256);
         if (c == nullptr || pg_cryptohash_init(c) < 0)
-            elog(ERROR, "could not initialize SHA-256 context");
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("could not initialize SHA-256 context")));
     });
     ctx_ = c;
 }
@@ -64,7 +64,7 @@ void Sha256::update(const void *data, size_t n)
     auto *c = static_cast<pg_cryptohash_ctx *>(ctx_);
     pg_guard([&] {
         if (pg_cryptohash_update(c, static_cast<const uint8 *>(data), n) < 0)
-            elog(ERROR, "could not update SHA-256 hash");
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("could not update SHA-256 hash")));
     });
 }
 
@@ -74,7 +74,7 @@ std::string Sha256::hex()
     uint8 digest[PG_SHA256_DIGEST_LENGTH];
     pg_guard([&] {
         if (pg_cryptohash_final(c, digest, sizeof(digest)) < 0)
-            elog(ERROR, "could not finish SHA-256 hash");
+            ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg_internal("could not finish SHA-256 hash")));
     });
     static const char *hexd = "0123456789abcdef";
     std::string out;
