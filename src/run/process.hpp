@@ -41,7 +41,8 @@ void process(RunShared &sh, Prepared &p);
 // 2, for a revert run (run/revert.cpp): the run's changes to cse/csv undone.
 void process_revert(RunShared &sh, Prepared &p);
 // Runs of different settings may write the same students: one writer at a
-// time. Waits for the other's commit, then takes a fresh snapshot.
+// time. Waits for the other's commit; the run's next statements see it (their
+// snapshots are fresh, pg/spi.hpp).
 void lock_cse_writers(pg::Spi &spi);
 // 3. The completion email, after the outcome is committed.
 void notify(RunShared &sh, Prepared &p);

@@ -18,10 +18,8 @@
 #include "run/import.hpp"
 
 extern "C" {
-#include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
-#include "utils/snapmgr.h"
 }
 
 namespace casemis::run {
@@ -55,11 +53,8 @@ std::string copy_as_owner(pg::Spi &spi, const std::string &rel)
     pg_guard([&] {
         AtEOXact_GUC(false, nest);
         SetUserIdAndSecContext(saved_user, saved_sec);
-        // read-only queries (cursors) use the active snapshot: let it see the copy
-        CommandCounterIncrement();
-        PopActiveSnapshot();
-        PushActiveSnapshot(GetTransactionSnapshot());
     });
+    // the run's next statements see the copy: each takes a fresh snapshot (pg/spi.hpp)
     return "pg_temp.casemis_roster";
 }
 

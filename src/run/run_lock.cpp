@@ -3,10 +3,6 @@
 
 #include "run/txn.hpp"
 
-extern "C" {
-#include "utils/snapmgr.h"
-}
-
 namespace casemis::run {
 
 namespace {
@@ -82,11 +78,8 @@ void lock_shared_writes(pg::Spi &spi)
 {
     lock_row(spi, "*", "the shared write lock (another setting's run is writing cse/csv)",
              "waiting for another setting's run to finish writing cse/csv");
-    // the other run's rows, committed while this one waited, must be seen
-    pg_guard([] {
-        PopActiveSnapshot();
-        PushActiveSnapshot(GetTransactionSnapshot());
-    });
+    // the other run's rows, committed while this one waited, are seen by the
+    // run's next statements: each takes a fresh snapshot (pg/spi.hpp)
 }
 
 } // namespace casemis::run
