@@ -137,50 +137,52 @@ std::string send_context(const SmtpSettings &s)
     return "could not send the email via " + smtp_server_text(s.url);
 }
 
-// One SMTP transaction sending the composed message text.
-void transmit(const SmtpSettings &s, const std::string &context, const std::string &text,
-              const std::function<bool()> &interrupted)
-{
-    ensure_curl_init();
-
-    Sockets sockets; // first: libcurl reports closing its sockets until the handles are gone
-    std::unique_ptr<CURL, CurlDeleter> easy(curl_easy_init());
-    std::unique_ptr<CURLM, MultiDeleter> multi(curl_multi_init());
-    if (!easy || !multi)
-        throw Error(ERRCODE_OUT_OF_MEMORY, context + ": could not create a libcurl handle");
-    CURL *c = easy.get();
-
+// What one SMTP transaction holds for libcurl while it runs. Members end in
+// the reverse order: the handles before `sockets`, since libcurl reports
+// closing its sockets until the handles are gone.
+struct Transfer {
+    Sockets sockets;
+    std::unique_ptr<CURL, CurlDeleter> easy{curl_easy_init()};
+    std::unique_ptr<CURLM, MultiDeleter> multi{curl_multi_init()};
     std::unique_ptr<curl_slist, SlistDeleter> rcpt;
+    Upload upload{nullptr};
+    char errbuf[CURL_ERROR_SIZE] = "";
+    std::string mail_from;
+};
+
+// The transfer's options: the envelope, the message, TLS, timeouts, login.
+void configure(Transfer &t, const SmtpSettings &s, const std::string &context, const std::string &text)
+{
     for (const std::string &a : s.to) {
-        curl_slist *n = curl_slist_append(rcpt.get(), ("<" + a + ">").c_str());
+        curl_slist *n = curl_slist_append(t.rcpt.get(), ("<" + a + ">").c_str());
         if (n == nullptr)
             throw Error(ERRCODE_OUT_OF_MEMORY, context + ": out of memory");
-        rcpt.release();
-        rcpt.reset(n);
+        t.rcpt.release();
+        t.rcpt.reset(n);
     }
-    Upload upload{&text};
-    char errbuf[CURL_ERROR_SIZE] = "";
-    const std::string mail_from = "<" + s.from + ">";
+    t.upload = Upload{&text};
+    t.mail_from = "<" + s.from + ">";
     const long timeout = std::max(1, s.timeout_ms);
 
+    CURL *c = t.easy.get();
     CURLcode rc = CURLE_OK;
     auto set = [&](CURLoption opt, auto value) {
         if (rc == CURLE_OK)
             rc = curl_easy_setopt(c, opt, value);
     };
-    set(CURLOPT_ERRORBUFFER, errbuf);
+    set(CURLOPT_ERRORBUFFER, t.errbuf);
     set(CURLOPT_URL, s.url.c_str());
     set(CURLOPT_PROTOCOLS_STR, "smtp,smtps"); // the url can reach nothing else
     set(CURLOPT_NOSIGNAL, 1L);                 // no SIGALRM in a PostgreSQL backend
-    set(CURLOPT_MAIL_FROM, mail_from.c_str());
-    set(CURLOPT_MAIL_RCPT, rcpt.get());
+    set(CURLOPT_MAIL_FROM, t.mail_from.c_str());
+    set(CURLOPT_MAIL_RCPT, t.rcpt.get());
     set(CURLOPT_SOCKOPTFUNCTION, socket_opened);
-    set(CURLOPT_SOCKOPTDATA, &sockets);
+    set(CURLOPT_SOCKOPTDATA, &t.sockets);
     set(CURLOPT_CLOSESOCKETFUNCTION, socket_closing);
-    set(CURLOPT_CLOSESOCKETDATA, &sockets);
+    set(CURLOPT_CLOSESOCKETDATA, &t.sockets);
     set(CURLOPT_UPLOAD, 1L);
     set(CURLOPT_READFUNCTION, read_message);
-    set(CURLOPT_READDATA, &upload);
+    set(CURLOPT_READDATA, &t.upload);
     set(CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(text.size()));
     // A password is never sent over an unencrypted connection: with one,
     // smtp:// must upgrade with STARTTLS (README.md, "Security").
@@ -195,55 +197,49 @@ void transmit(const SmtpSettings &s, const std::string &context, const std::stri
     if (rc != CURLE_OK)
         throw Error(ERRCODE_INTERNAL_ERROR,
                     context + ": libcurl option not supported: " + curl_easy_strerror(rc));
+}
 
-    if (curl_multi_add_handle(multi.get(), c) != CURLM_OK)
-        throw Error(ERRCODE_INTERNAL_ERROR, context + ": curl_multi_add_handle failed");
-    // The easy handle must leave the multi handle before either is cleaned up.
-    struct Detach {
-        CURLM *m;
-        CURL *e;
-        ~Detach() { curl_multi_remove_handle(m, e); }
-    } detach{multi.get(), c};
-
+// Runs the transfer in 100 ms slices, checking `interrupted` between them;
+// returns its result.
+CURLcode perform(Transfer &t, const std::string &context, const std::function<bool()> &interrupted)
+{
+    CURLM *multi = t.multi.get();
     int running = 1;
-    bool aborted = false;
     for (;;) {
-        CURLMcode mc = curl_multi_perform(multi.get(), &running);
+        CURLMcode mc = curl_multi_perform(multi, &running);
         if (mc != CURLM_OK)
-            throw Error(ERRCODE_INTERNAL_ERROR,
-                        context + ": " + std::string(curl_multi_strerror(mc)));
+            throw Error(ERRCODE_INTERNAL_ERROR, context + ": " + std::string(curl_multi_strerror(mc)));
         if (running == 0)
             break;
         if (interrupted && interrupted()) {
-            aborted = true;
-            break;
+            // Closing the handles would send QUIT and wait for the reply (up to the
+            // timeout): end the connection first so that the cleanup is immediate.
+            for (curl_socket_t fd : t.sockets.open)
+                ::shutdown(fd, SHUT_RDWR);
+            throw Error(ERRCODE_QUERY_CANCELED, context + ": interrupted");
         }
-        mc = curl_multi_poll(multi.get(), nullptr, 0, 100, nullptr);
+        mc = curl_multi_poll(multi, nullptr, 0, 100, nullptr);
         if (mc != CURLM_OK)
-            throw Error(ERRCODE_INTERNAL_ERROR,
-                        context + ": " + std::string(curl_multi_strerror(mc)));
+            throw Error(ERRCODE_INTERNAL_ERROR, context + ": " + std::string(curl_multi_strerror(mc)));
     }
-    if (aborted) {
-        // Closing the handles would send QUIT and wait for the reply (up to the
-        // timeout): end the connection first so that the cleanup is immediate.
-        for (curl_socket_t fd : sockets.open)
-            ::shutdown(fd, SHUT_RDWR);
-        throw Error(ERRCODE_QUERY_CANCELED, context + ": interrupted");
-    }
-
     CURLcode result = CURLE_FAILED_INIT;
     int left = 0;
-    while (CURLMsg *msg = curl_multi_info_read(multi.get(), &left))
-        if (msg->msg == CURLMSG_DONE && msg->easy_handle == c)
+    while (CURLMsg *msg = curl_multi_info_read(multi, &left))
+        if (msg->msg == CURLMSG_DONE && msg->easy_handle == t.easy.get())
             result = msg->data.result;
-    if (result == CURLE_OK)
-        return;
+    return result;
+}
 
+// A failed transfer as an Error: libcurl's cause, the server's last reply, and
+// what to check.
+[[noreturn]] void throw_send_failure(const Transfer &t, CURLcode result, const SmtpSettings &s,
+                                     const std::string &context)
+{
     long code = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_getinfo(t.easy.get(), CURLINFO_RESPONSE_CODE, &code);
     std::string cause = curl_easy_strerror(result);
-    if (errbuf[0] != '\0' && cause != errbuf)
-        cause += " (" + std::string(errbuf) + ")";
+    if (t.errbuf[0] != '\0' && cause != t.errbuf)
+        cause += " (" + std::string(t.errbuf) + ")";
     if (code > 0)
         cause += ", last server reply " + std::to_string(code);
     std::string hint;
@@ -261,6 +257,28 @@ void transmit(const SmtpSettings &s, const std::string &context, const std::stri
                                   : "The server does not offer STARTTLS, and a password (smtp_password) is never "
                                     "sent without it; use smtps:// or a server that offers STARTTLS.";
     throw Error(ERRCODE_CONNECTION_FAILURE, context + ": " + cause, {}, hint);
+}
+
+// One SMTP transaction sending the composed message text.
+void transmit(const SmtpSettings &s, const std::string &context, const std::string &text,
+              const std::function<bool()> &interrupted)
+{
+    ensure_curl_init();
+    Transfer t;
+    if (!t.easy || !t.multi)
+        throw Error(ERRCODE_OUT_OF_MEMORY, context + ": could not create a libcurl handle");
+    configure(t, s, context, text);
+    if (curl_multi_add_handle(t.multi.get(), t.easy.get()) != CURLM_OK)
+        throw Error(ERRCODE_INTERNAL_ERROR, context + ": curl_multi_add_handle failed");
+    // The easy handle must leave the multi handle before either is cleaned up.
+    struct Detach {
+        CURLM *m;
+        CURL *e;
+        ~Detach() { curl_multi_remove_handle(m, e); }
+    } detach{t.multi.get(), t.easy.get()};
+    const CURLcode result = perform(t, context, interrupted);
+    if (result != CURLE_OK)
+        throw_send_failure(t, result, s, context);
 }
 
 } // namespace
