@@ -71,19 +71,25 @@ std::optional<std::string> fast_toast_compression(pg::Spi &spi)
     return old;
 }
 
+// The name rule's one home: what of a trimmed last or first name the name
+// match compares, the same for the roster and the file (match::name_key).
+std::string name_part(std::string_view trimmed)
+{
+    return pg::lower(match::utf8_prefix(trimmed, match::kNameChars));
+}
+
 // The roster's students, from the caller's copy of it (made before the shared
 // write lock, roster_copy.hpp), with the keys the matchers look them up by.
 match::Roster load_roster(pg::Spi &spi, const ImportInput &in)
 {
     const Stopwatch t;
     match::Roster roster;
-    const std::string name_chars = std::to_string(match::kNameChars);
-    spi.each("SELECT student_id::text, btrim(ssid, E' \\t'), lower(left(btrim(last_name, E' \\t'), " + name_chars +
-                 ")), lower(left(btrim(first_name, E' \\t'), " + name_chars + ")), birthdate::text, btrim(grade) FROM " +
-                 in.roster_copy + " WHERE student_id IS NOT NULL",
+    spi.each("SELECT student_id::text, btrim(ssid, E' \\t'), btrim(last_name, E' \\t'), btrim(first_name, E' \\t'), "
+             "birthdate::text, btrim(grade) FROM " + in.roster_copy + " WHERE student_id IS NOT NULL",
              {}, 20000, [&](pg::Row &r) {
                  roster.add(std::stoll(*r[0]), r[1].value_or(""),
-                            r[2] && r[3] && r[4] ? match::name_key(*r[2], *r[3], *r[4]) : std::string(),
+                            r[2] && r[3] && r[4] ? match::name_key(name_part(*r[2]), name_part(*r[3]), *r[4])
+                                                 : std::string(),
                             r[5].value_or(""));
              });
     notice("roster " + in.roster + ": " + std::to_string(roster.size()) + " students loaded in " + elapsed(t));
@@ -178,8 +184,7 @@ void StudentsMatch::add(size_t index, const CsvRecord &rec, const ValidatedRecor
         std::string ssid = vr.null[k.ssid] ? std::string() : vr.values[k.ssid];
         std::string key;
         if (ssid.empty() && !vr.null[k.last_name] && !vr.null[k.first_name] && !vr.null[k.birthdate])
-            key = match::name_key(pg::lower(match::utf8_prefix(vr.values[k.last_name], match::kNameChars)),
-                                  pg::lower(match::utf8_prefix(vr.values[k.first_name], match::kNameChars)),
+            key = match::name_key(name_part(vr.values[k.last_name]), name_part(vr.values[k.first_name]),
                                   vr.values[k.birthdate]);
         amatch.add(static_cast<uint32_t>(rec.line), ssid, key,
                    match::SpedKeys{value(vr, k.local_id), value(vr, k.meeting_id),
