@@ -239,11 +239,12 @@ SELECT casemis.resend_email(:run) AS resend_without_smtp_url;
 SELECT pg_temp.mail_count() - :mails_before AS new_mails;
 
 -- ---------------------------------------------------------------- cancel during a slow transfer
--- a 200 MB file takes seconds over SFTP: statement_timeout cancels the call,
+-- a 600 MB file takes seconds over SFTP (200 MB could arrive in 1.4 s on an idle
+-- machine, before the timeout): statement_timeout cancels the call,
 -- which cancels the run while it waits on the network
 SELECT :'root' || '/sftp_home/upload/big.csv' AS big_file \gset
 DO $$ BEGIN
-  EXECUTE format('COPY (SELECT repeat(''x'', 999999) FROM generate_series(1, 200)) TO %L',
+  EXECUTE format('COPY (SELECT repeat(''x'', 999999) FROM generate_series(1, 600)) TO %L',
                  current_setting('casemis_test.root') || '/sftp_home/upload/big.csv');
 END $$;
 UPDATE casemis.import_settings SET students_file = 'big.csv', include_services = false WHERE name = 'sftp_mail';
