@@ -219,10 +219,12 @@ std::string run_email_subject(const RunSummary &r)
     return s;
 }
 
-std::string run_email_body(const RunSummary &r)
+namespace {
+
+// The sections of the plain-text email, in order; each appends to b.
+
+void explanation_text(const RunSummary &r, std::string &b)
 {
-    std::string b;
-    b += "CASEMIS import into database " + r.database + ": " + outcome_text(r) + "\n\n";
     for (const Paragraph &p : run_explanation(r)) {
         if (p.kind == Paragraph::Kind::warning && !p.heading.empty())
             b += wrap(p.heading + ": " + p.text, "*** ");
@@ -234,7 +236,10 @@ std::string run_email_body(const RunSummary &r)
             b += "    " + p.code + "\n";
         b += "\n";
     }
+}
 
+void run_facts_text(const RunSummary &r, std::string &b)
+{
     b += "Run " + std::to_string(r.run_id) + ", setting \"" + r.setting + "\"" +
          started_by_text(r) + "\n";
     const std::string tz = r.time_zone.empty() ? "" : " (" + r.time_zone + ")";
@@ -249,7 +254,10 @@ std::string run_email_body(const RunSummary &r)
         b += "\n";
     }
     b += "\n";
+}
 
+void files_text(const RunSummary &r, std::string &b)
+{
     b += "Files read:\n";
     if (r.files.empty())
         b += run::is(r.trigger, run::Trigger::Revert) ? "  none (a revert reads no files: it puts back what the run it undoes changed)\n"
@@ -265,7 +273,11 @@ std::string run_email_body(const RunSummary &r)
         b += "\n";
     }
     b += "\n";
+}
 
+// The counts, then the warnings and the message of a run that did not fail.
+void counts_text(const RunSummary &r, std::string &b)
+{
     b += "Counts (records):\n";
     for (const run::CountColumn &k : run::kRunCounts) // "  Type A imported:         93"
         b += "  " + pad_right(std::string("Type ") + (k.table == run::CountTable::A ? "A " : "B ") + k.what + ":", 20) +
@@ -280,7 +292,11 @@ std::string run_email_body(const RunSummary &r)
     }
     if (!run::is(r.status, run::RunStatus::Failed) && !r.message.empty())
         b += "Message:\n  " + r.message + "\n\n";
+}
 
+// The attached reports, and those the size cap left out with how to get them.
+void attachments_text(const RunSummary &r, std::string &b)
+{
     if (r.attachments.empty()) {
         b += r.left_out.empty() ? "No reports are attached (this run produced none).\n\n"
                                 : "No reports are attached.\n\n";
@@ -300,6 +316,19 @@ std::string run_email_body(const RunSummary &r)
             b += "    " + s + "\n";
         b += "\n";
     }
+}
+
+} // namespace
+
+std::string run_email_body(const RunSummary &r)
+{
+    std::string b;
+    b += "CASEMIS import into database " + r.database + ": " + outcome_text(r) + "\n\n";
+    explanation_text(r, b);
+    run_facts_text(r, b);
+    files_text(r, b);
+    counts_text(r, b);
+    attachments_text(r, b);
     recent_runs_text(r, b);
     b += "-- \ncasemis_import on database " + r.database +
          ". To send this email again: SELECT casemis.resend_email(" + std::to_string(r.run_id) +
