@@ -255,9 +255,11 @@ std::string html_escape(const std::string &text)
     return out;
 }
 
-std::string run_email_html(const RunSummary &r)
+namespace {
+
+// The document up to the message's own table (a centred 680 px column).
+std::string page_start(const RunSummary &r)
 {
-    const Tone t = outcome_tone(r);
     std::string h;
     h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" +
@@ -267,8 +269,14 @@ std::string run_email_html(const RunSummary &r)
          "style=\"background:#f3f4f6;\"><tr><td align=\"center\" style=\"padding:16px 8px;\">\n";
     h += "<table role=\"presentation\" width=\"680\" cellspacing=\"0\" cellpadding=\"0\" "
          "style=\"width:680px;max-width:100%;background:#ffffff;border:1px solid #d1d5db;\">\n";
+    return h;
+}
 
-    // headline
+// The headline row, in the outcome's colours.
+std::string headline_row(const RunSummary &r)
+{
+    const Tone t = outcome_tone(r);
+    std::string h;
     h += "<tr><td style=\"" + std::string(kFont) + "padding:14px 18px;background:" + t.bg +
          ";color:" + t.fg + ";border-bottom:3px solid " + t.fg + ";\">";
     std::string headline = outcome_text(r);
@@ -279,15 +287,15 @@ std::string run_email_html(const RunSummary &r)
          esc(r.database) + "</strong>, setting <strong>" + esc(r.setting) + "</strong>" +
          (r.run_date.empty() ? "" : ", " + esc(r.run_date)) + "</div>";
     h += "</td></tr>\n";
+    return h;
+}
 
-    h += "<tr><td style=\"" + std::string(kFont) +
-         "padding:6px 18px 18px 18px;font-size:14px;line-height:1.45;color:#111827;\">\n";
-    for (const Paragraph &p : run_explanation(r))
-        h += paragraph(p);
-
+// Run id, who started it, when, and its run date.
+std::string run_facts(const RunSummary &r)
+{
     const std::string tz = r.time_zone.empty() ? "" : " (" + r.time_zone + ")";
-    h += "<p style=\"margin:10px 0;color:#374151;\">Run <strong>" + std::to_string(r.run_id) +
-         "</strong>" + esc(started_by_text(r)) + ".<br>";
+    std::string h = "<p style=\"margin:10px 0;color:#374151;\">Run <strong>" + std::to_string(r.run_id) +
+                    "</strong>" + esc(started_by_text(r)) + ".<br>";
     if (!r.started_at.empty())
         h += "Started " + esc(r.started_at + tz) + "<br>";
     h += "Finished " + esc(r.finished_at.empty() ? "not finished" : r.finished_at + tz);
@@ -297,6 +305,20 @@ std::string run_email_html(const RunSummary &r)
             h += ", school year " + esc(school_year_text(*r.school_year));
     }
     h += "</p>\n";
+    return h;
+}
+
+} // namespace
+
+std::string run_email_html(const RunSummary &r)
+{
+    std::string h = page_start(r);
+    h += headline_row(r);
+    h += "<tr><td style=\"" + std::string(kFont) +
+         "padding:6px 18px 18px 18px;font-size:14px;line-height:1.45;color:#111827;\">\n";
+    for (const Paragraph &p : run_explanation(r))
+        h += paragraph(p);
+    h += run_facts(r);
 
     h += heading("Counts");
     h += counts_table(r.counts);
