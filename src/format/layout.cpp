@@ -147,19 +147,24 @@ int HeaderCheck::column_of(const Layout &layout, Role r) const
     return field_column[static_cast<size_t>(f)];
 }
 
-HeaderCheck check_headers(const std::vector<std::string_view> &file_headers, const Layout &layout)
-{
-    HeaderCheck hc;
-    hc.field_column.assign(layout.fields.size(), -1);
+namespace {
 
-    // Name -> field; a field's own header wins over another field's alias.
+// Name -> field; a field's own header wins over another field's alias.
+std::unordered_map<std::string, int> layout_names(const Layout &layout)
+{
     std::unordered_map<std::string, int> names;
     for (size_t i = 0; i < layout.fields.size(); ++i)
         names.emplace(header_name(layout.fields[i].header, layout.family), static_cast<int>(i));
     for (size_t i = 0; i < layout.fields.size(); ++i)
         for (const std::string &a : layout.fields[i].aliases)
             names.emplace(header_name(a, layout.family), static_cast<int>(i));
+    return names;
+}
 
+// Each file column bound to its field, or noted as empty, unknown or a duplicate.
+void bind_columns(const std::vector<std::string_view> &file_headers, const Layout &layout, HeaderCheck &hc)
+{
+    const std::unordered_map<std::string, int> names = layout_names(layout);
     std::unordered_map<std::string, int> unknown_seen; // upper name -> first column
     auto add_duplicate = [&](const std::string &name) {
         if (std::find(hc.duplicate_headers.begin(), hc.duplicate_headers.end(), name) ==
@@ -192,7 +197,11 @@ HeaderCheck check_headers(const std::vector<std::string_view> &file_headers, con
         }
         hc.columns.push_back(std::move(cb));
     }
+}
 
+// The key fields and the other fields no column is bound to.
+void note_missing(const Layout &layout, HeaderCheck &hc)
+{
     auto missing = [&](int f) { return f < 0 || hc.field_column[static_cast<size_t>(f)] < 0; };
     if (layout.table == 'B') {
         // Keys by role: the student (STUDENT_ID or SSID) and the service code.
@@ -220,6 +229,16 @@ HeaderCheck check_headers(const std::vector<std::string_view> &file_headers, con
             if (hc.field_column[i] < 0 && !layout.fields[i].key)
                 hc.missing_fields.push_back(layout.fields[i].header);
     }
+}
+
+} // namespace
+
+HeaderCheck check_headers(const std::vector<std::string_view> &file_headers, const Layout &layout)
+{
+    HeaderCheck hc;
+    hc.field_column.assign(layout.fields.size(), -1);
+    bind_columns(file_headers, layout, hc);
+    note_missing(layout, hc);
     return hc;
 }
 
