@@ -352,6 +352,66 @@ std::vector<std::string> HeaderCheck::warnings() const
     return w;
 }
 
+namespace {
+
+// A problem of the record as a whole (an unterminated quote, a field count
+// other than the header's, a stray quote): the record's only problem, with no
+// values. False when there is none.
+bool whole_record_problem(const CsvRecord &rec, size_t n, ValidatedRecord &out)
+{
+    std::string problem;
+    // An unterminated quote swallows the rest of the file into this record, so
+    // its field count is only a consequence: name the cause.
+    if (rec.problem == "unterminated quoted field")
+        problem = rec.problem + ": a quote opened in this record is never closed, so the rest of the file "
+                                "was read into it";
+    else if (rec.fields.size() != n)
+        problem = "expected " + std::to_string(n) + " fields, found " + std::to_string(rec.fields.size());
+    else if (!rec.problem.empty())
+        problem = rec.problem;
+    else
+        return false;
+    for (std::string &v : out.values)
+        v.clear();
+    Problem p;
+    p.problem = std::move(problem);
+    out.problems.push_back(std::move(p));
+    return true;
+}
+
+// One non-blank value of a layout field, by its data type, into `value`
+// (a date as ISO, a percent as digits); the problem, or nullptr. A text value
+// outside its codes is a code warning (f is added to code_warnings).
+inline const char *field_value(const FieldDef &def, int f, std::string_view v, std::string &value,
+                               std::string &code_text, std::vector<int> &code_warnings)
+{
+    code_text.clear();
+    switch (def.type) {
+    case DataType::Text:
+        value.assign(v.data(), v.size());
+        if (!def.codes.empty() && !is_code(def, v))
+            code_warnings.push_back(f);
+        return nullptr;
+    case DataType::Date: {
+        Date d;
+        DateStatus st = parse_date(v, d);
+        if (st == DateStatus::Ok) {
+            d.iso(value);
+            return nullptr;
+        }
+        return date_problem(st);
+    }
+    case DataType::Percent:
+        return parse_percent(v, value) ? nullptr : "not a whole percent from 0 to 100";
+    case DataType::Code:
+        value.assign(v.data(), v.size());
+        return is_code(def, v) ? nullptr : code_problem(def, v, code_text);
+    }
+    return nullptr;
+}
+
+} // namespace
+
 void validate_record(const CsvRecord &rec, const HeaderCheck &hc, const Layout &layout,
                      ValidatedRecord &out)
 {
@@ -360,30 +420,8 @@ void validate_record(const CsvRecord &rec, const HeaderCheck &hc, const Layout &
     out.null.assign(n, true);
     out.problems.clear();
     out.code_warnings.clear();
-
-    auto whole_record = [&](std::string problem) {
-        for (std::string &v : out.values)
-            v.clear();
-        Problem p;
-        p.problem = std::move(problem);
-        out.problems.push_back(std::move(p));
-    };
-    // An unterminated quote swallows the rest of the file into this record, so
-    // its field count is only a consequence: name the cause.
-    if (rec.problem == "unterminated quoted field") {
-        whole_record(rec.problem + ": a quote opened in this record is never closed, so the rest of the file "
-                                   "was read into it");
+    if (whole_record_problem(rec, n, out))
         return;
-    }
-    if (rec.fields.size() != n) {
-        whole_record("expected " + std::to_string(n) + " fields, found " +
-                     std::to_string(rec.fields.size()));
-        return;
-    }
-    if (!rec.problem.empty()) {
-        whole_record(rec.problem);
-        return;
-    }
 
     std::string code_text;
     auto add_problem = [&](size_t i, std::string problem) {
@@ -411,34 +449,8 @@ void validate_record(const CsvRecord &rec, const HeaderCheck &hc, const Layout &
             value.assign(v.data(), v.size()); // unknown column: kept as text
             continue;
         }
-        const FieldDef &def = layout.fields[static_cast<size_t>(f)];
-        const char *problem = nullptr;
-        code_text.clear();
-        switch (def.type) {
-        case DataType::Text:
-            value.assign(v.data(), v.size());
-            if (!def.codes.empty() && !is_code(def, v))
-                out.code_warnings.push_back(f);
-            break;
-        case DataType::Date: {
-            Date d;
-            DateStatus st = parse_date(v, d);
-            if (st == DateStatus::Ok)
-                d.iso(value);
-            else
-                problem = date_problem(st);
-            break;
-        }
-        case DataType::Percent:
-            if (!parse_percent(v, value))
-                problem = "not a whole percent from 0 to 100";
-            break;
-        case DataType::Code:
-            value.assign(v.data(), v.size());
-            if (!is_code(def, v))
-                problem = code_problem(def, v, code_text);
-            break;
-        }
+        const char *problem =
+            field_value(layout.fields[static_cast<size_t>(f)], f, v, value, code_text, out.code_warnings);
         if (problem) {
             value.assign(v.data(), v.size());
             add_problem(i, problem);
