@@ -453,11 +453,9 @@ class Connection {
 
     void authenticate(const SftpSettings &s, const KeyInfo &key, Clock::time_point deadline)
     {
-        const int tmo = s.connect_timeout_ms;
-        const std::string user_q = "\"" + s.user + "\"";
         const char *methods = retry_ptr(
             [&] { return libssh2_userauth_list(ssh_, s.user.data(), unsigned(s.user.size())); },
-            deadline, "during authentication", tmo);
+            deadline, "during authentication", s.connect_timeout_ms);
         if (methods == nullptr) {
             if (libssh2_userauth_authenticated(ssh_))
                 return; // the server let us in with "none"
@@ -468,67 +466,21 @@ class Connection {
         auto offers = [&](const std::string &m) {
             return ("," + offered + ",").find("," + m + ",") != std::string::npos;
         };
-        std::vector<std::string> why;
+        std::vector<std::string> why; // why each method configured failed
         bool rsa_rejected = false;
         if (!s.private_key.empty()) {
-            if (!offers("publickey")) {
+            if (!offers("publickey"))
                 why.push_back("the server does not accept public key authentication");
-            } else {
-                const std::string pem = normalize_key(s.private_key);
-                int rc = retry(
-                    [&] {
-                        return libssh2_userauth_publickey_frommemory(
-                            ssh_, s.user.data(), s.user.size(), nullptr, 0, pem.data(),
-                            pem.size(), "");
-                    },
-                    deadline, "during authentication", tmo);
-                if (rc == 0)
-                    return;
-                if (rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_RECV ||
-                    rc == LIBSSH2_ERROR_SOCKET_SEND)
-                    fail(ERRCODE_CONNECTION_FAILURE,
-                         "the server closed the connection during authentication");
-                // -18/-19: the server said no; anything else: libssh2 could not
-                // read or use the key (its messages name no key material).
-                if (rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED &&
-                    rc != LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED)
-                    fail(ERRCODE_INVALID_PARAMETER_VALUE,
-                         "the private key in sftp_private_key could not be used (" +
-                             std::string(key.type.empty() ? "unrecognized key" : key.type) +
-                             ": " + last_error() + ")",
-                         {},
-                         "Store an unencrypted private key in OpenSSH or PEM format, such as "
-                         "the file ssh-keygen -t ed25519 -N '' writes.");
-                rsa_rejected = key.type == "ssh-rsa";
-                why.push_back("the server did not accept the private key (" +
-                              (key.type.empty() ? std::string("unknown type") : key.type) + ")");
-            }
+            else if (by_public_key(s, key, deadline, why, rsa_rejected))
+                return;
         }
         if (!s.password.empty()) {
-            if (!offers("password")) {
+            if (!offers("password"))
                 why.push_back("the server does not accept password authentication");
-            } else {
-                int rc = retry(
-                    [&] {
-                        return libssh2_userauth_password_ex(ssh_, s.user.data(),
-                                                            unsigned(s.user.size()),
-                                                            s.password.data(),
-                                                            unsigned(s.password.size()), nullptr);
-                    },
-                    deadline, "during authentication", tmo);
-                if (rc == 0)
-                    return;
-                if (rc == LIBSSH2_ERROR_PASSWORD_EXPIRED)
-                    why.push_back("the password has expired");
-                else if (rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_RECV ||
-                         rc == LIBSSH2_ERROR_SOCKET_SEND)
-                    why.push_back("the server closed the connection during password "
-                                  "authentication");
-                else
-                    why.push_back("the password was not accepted");
-            }
+            else if (by_password(s, deadline, why))
+                return;
         }
-        std::string cause = "authentication failed for user " + user_q + ": ";
+        std::string cause = "authentication failed for user \"" + s.user + "\": ";
         for (size_t i = 0; i < why.size(); ++i)
             cause += (i ? "; " : "") + why[i];
         std::string hint = rsa_rejected ? std::string(kRsaNote)
@@ -536,6 +488,60 @@ class Connection {
                                           "(the server offers: " +
                                               offered + ").";
         fail(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION, cause, {}, hint);
+    }
+
+    // Public key authentication with sftp_private_key: true when the server
+    // accepted it; a key that cannot be used, or a dropped connection, fails.
+    bool by_public_key(const SftpSettings &s, const KeyInfo &key, Clock::time_point deadline,
+                       std::vector<std::string> &why, bool &rsa_rejected)
+    {
+        const std::string pem = normalize_key(s.private_key);
+        int rc = retry(
+            [&] {
+                return libssh2_userauth_publickey_frommemory(ssh_, s.user.data(), s.user.size(), nullptr, 0,
+                                                             pem.data(), pem.size(), "");
+            },
+            deadline, "during authentication", s.connect_timeout_ms);
+        if (rc == 0)
+            return true;
+        if (rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_RECV ||
+            rc == LIBSSH2_ERROR_SOCKET_SEND)
+            fail(ERRCODE_CONNECTION_FAILURE, "the server closed the connection during authentication");
+        // -18/-19: the server said no; anything else: libssh2 could not
+        // read or use the key (its messages name no key material).
+        if (rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED && rc != LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED)
+            fail(ERRCODE_INVALID_PARAMETER_VALUE,
+                 "the private key in sftp_private_key could not be used (" +
+                     std::string(key.type.empty() ? "unrecognized key" : key.type) + ": " + last_error() + ")",
+                 {},
+                 "Store an unencrypted private key in OpenSSH or PEM format, such as "
+                 "the file ssh-keygen -t ed25519 -N '' writes.");
+        rsa_rejected = key.type == "ssh-rsa";
+        why.push_back("the server did not accept the private key (" +
+                      (key.type.empty() ? std::string("unknown type") : key.type) + ")");
+        return false;
+    }
+
+    // Password authentication with sftp_password: true when accepted.
+    bool by_password(const SftpSettings &s, Clock::time_point deadline, std::vector<std::string> &why)
+    {
+        int rc = retry(
+            [&] {
+                return libssh2_userauth_password_ex(ssh_, s.user.data(), unsigned(s.user.size()), s.password.data(),
+                                                    unsigned(s.password.size()), nullptr);
+            },
+            deadline, "during authentication", s.connect_timeout_ms);
+        if (rc == 0)
+            return true;
+        if (rc == LIBSSH2_ERROR_PASSWORD_EXPIRED)
+            why.push_back("the password has expired");
+        else if (rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_RECV ||
+                 rc == LIBSSH2_ERROR_SOCKET_SEND)
+            why.push_back("the server closed the connection during password "
+                          "authentication");
+        else
+            why.push_back("the password was not accepted");
+        return false;
     }
 
     // Opens the remote file and returns its size as the server reports it.
