@@ -19,6 +19,32 @@ inline bool cp1252_undefined_byte(unsigned char c)
     return c == 0x81 || c == 0x8D || c == 0x8F || c == 0x90 || c == 0x9D;
 }
 
+// A sequence's second byte (a continuation byte) also carries the limits on
+// overlong forms, UTF-16 surrogates and code points above U+10FFFF.
+inline bool second_byte_ok(unsigned char lead, unsigned char c)
+{
+    switch (lead) {
+    case 0xE0: return c >= 0xA0; // overlong 3-byte
+    case 0xED: return c <= 0x9F; // UTF-16 surrogates
+    case 0xF0: return c >= 0x90; // overlong 4-byte
+    case 0xF4: return c <= 0x8F; // above U+10FFFF
+    default: return true;
+    }
+}
+
+// The continuation bytes a lead byte (>= 0x80) announces; -1 for a byte that
+// starts no sequence: a stray continuation byte, C0/C1 (always overlong) or F5..FF.
+inline int continuation_bytes(unsigned char c)
+{
+    if (c >= 0xC2 && c <= 0xDF)
+        return 1;
+    if (c >= 0xE0 && c <= 0xEF)
+        return 2;
+    if (c >= 0xF0 && c <= 0xF4)
+        return 3;
+    return -1;
+}
+
 } // namespace
 
 void TextScanner::feed(const char *data, size_t n)
@@ -60,21 +86,7 @@ void TextScanner::feed(const char *data, size_t n)
             continue;
 
         if (pending_ > 0) {
-            bool good;
-            if (c < 0x80 || c > 0xBF) {
-                good = false;
-            } else if (seen_ == 0) {
-                // The second byte carries the overlong / surrogate / >U+10FFFF limits.
-                switch (lead_) {
-                case 0xE0: good = c >= 0xA0; break;          // overlong 3-byte
-                case 0xED: good = c <= 0x9F; break;          // UTF-16 surrogates
-                case 0xF0: good = c >= 0x90; break;          // overlong 4-byte
-                case 0xF4: good = c <= 0x8F; break;          // above U+10FFFF
-                default: good = true; break;
-                }
-            } else {
-                good = true;
-            }
+            const bool good = c >= 0x80 && c <= 0xBF && (seen_ > 0 || second_byte_ok(lead_, c));
             if (!good) {
                 utf8_ok_ = false;
                 bad_off_ = off - static_cast<uint64_t>(seen_) - 1; // the sequence's lead byte
@@ -88,17 +100,13 @@ void TextScanner::feed(const char *data, size_t n)
 
         if (c < 0x80)
             continue;
-        if (c >= 0xC2 && c <= 0xDF) {
-            pending_ = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            pending_ = 2;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            pending_ = 3;
-        } else { // stray continuation byte, C0/C1 (always overlong) or F5..FF
+        const int more = continuation_bytes(c);
+        if (more < 0) {
             utf8_ok_ = false;
             bad_off_ = off;
             continue;
         }
+        pending_ = more;
         lead_ = c;
         seen_ = 0;
     }
