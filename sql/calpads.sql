@@ -86,10 +86,10 @@ SELECT student_id, meeting_id, service FROM casemis.csv WHERE student_id = 2002 
 -- it fails as a Table A file); under 'calpads' the SPED check names what is missing
 UPDATE casemis.import_settings SET folder_path = :'fx' || 'calpads_badkey', include_services = false WHERE name = 'cp';
 SELECT casemis.casemis_import('cp') AS run \gset
-SELECT status, message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, message, hint FROM casemis.import_run WHERE run_id = :run;
 UPDATE casemis.import_settings SET file_format = 'calpads' WHERE name = 'cp';
 SELECT casemis.casemis_import('cp') AS run \gset
-SELECT status, message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, message, hint FROM casemis.import_run WHERE run_id = :run;
 UPDATE casemis.import_settings SET file_format = 'auto' WHERE name = 'cp';
 
 -- ---------------------------------------------------------------- families
@@ -104,24 +104,24 @@ SELECT casemis.casemis_import('cp', dry_run => true) AS run \gset
 SELECT status, file_format FROM casemis.import_run WHERE run_id = :run;
 UPDATE casemis.import_settings SET file_format = 'calpads' WHERE name = 'cp';
 SELECT casemis.casemis_import('cp', force => true) AS run \gset
-SELECT status, file_format, message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, file_format, message, hint FROM casemis.import_run WHERE run_id = :run;
 UPDATE casemis.import_settings SET file_format = 'casemis', folder_path = :'fx' || 'calpads_pos' WHERE name = 'cp';
 SELECT casemis.casemis_import('cp', force => true) AS run \gset
-SELECT status, message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, message, hint FROM casemis.import_run WHERE run_id = :run;
 UPDATE casemis.import_settings SET file_format = 'casemis', folder_path = :'fx' || 'calpads_hdr' WHERE name = 'cp';
 SELECT casemis.casemis_import('cp', force => true) AS run \gset
-SELECT status, message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, message, hint FROM casemis.import_run WHERE run_id = :run;
 UPDATE casemis.import_settings SET file_format = 'auto', folder_path = :'fx' || 'calpads_mixed_a' WHERE name = 'cp';
 SELECT casemis.casemis_import('cp', force => true) AS run \gset
-SELECT status, message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, message, hint FROM casemis.import_run WHERE run_id = :run;
 UPDATE casemis.import_settings SET folder_path = :'fx' || 'calpads_mixed_b' WHERE name = 'cp';
 SELECT casemis.casemis_import('cp', force => true) AS run \gset
-SELECT status, message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, message, hint FROM casemis.import_run WHERE run_id = :run;
 -- beside a SPED file, a Services header row with neither family's key headers
 -- is an SSRV file missing one: the SSRV check names it
 UPDATE casemis.import_settings SET folder_path = :'fx' || 'calpads_ssrv_badkey' WHERE name = 'cp';
 SELECT casemis.casemis_import('cp', force => true) AS run \gset
-SELECT status, message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, message, hint FROM casemis.import_run WHERE run_id = :run;
 SELECT (SELECT count(*) FROM (SELECT * FROM casemis.cse EXCEPT SELECT * FROM before_cse) d) AS cse_changed,
        (SELECT count(*) FROM (SELECT * FROM casemis.csv EXCEPT SELECT * FROM before_csv) d) AS csv_changed,
        (SELECT count(*) FROM casemis.import_report p JOIN casemis.import_run r USING (run_id)
@@ -153,7 +153,7 @@ SELECT header, position, codes, shipped FROM casemis.layout_field
 UPDATE casemis.import_settings SET file_format = 'calpads', include_services = false,
        folder_path = :'fx' || 'calpads_alias' WHERE name = 'cp';
 SELECT casemis.casemis_import('cp') AS run \gset
-SELECT status, message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, message, hint FROM casemis.import_run WHERE run_id = :run;
 INSERT INTO casemis.layout_alias (layout, alias, header) VALUES ('SPED', 'SSN', 'SSID');
 SELECT casemis.casemis_import('cp') AS run \gset
 SELECT status, type_a_imported FROM casemis.import_run WHERE run_id = :run;

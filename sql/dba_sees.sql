@@ -72,6 +72,13 @@ CREATE FUNCTION pg_temp.log_line(run bigint) RETURNS text LANGUAGE sql AS $$
                         '((?:LOG|WARNING):  casemis_import run ' || run || ' of setting [^\n]*)', 'g')
          WITH ORDINALITY AS x(m, n)
    ORDER BY x.n DESC LIMIT 1 $$;
+-- the HINT that follows a failed run's log line
+CREATE FUNCTION pg_temp.log_hint(run bigint) RETURNS text LANGUAGE sql AS $$
+  SELECT x.m[1]
+    FROM regexp_matches(pg_read_file(current_setting('casemis_test.root') || '/pg/server.log'),
+                        'WARNING:  casemis_import run ' || run || ' of setting [^\n]*\n[^\n]*HINT:  ([^\n]*)', 'g')
+         WITH ORDINALITY AS x(m, n)
+   ORDER BY x.n DESC LIMIT 1 $$;
 SELECT pg_temp.log_line(:ok_run);
 SELECT pg_temp.log_line(:unchanged_dry);
 
@@ -81,8 +88,13 @@ VALUES ('dba_nofolder', :'dir' || '/no_such_folder', false, 'America/Los_Angeles
 SET client_min_messages = error;   -- the WARNING names the test root
 SELECT casemis.casemis_import('dba_nofolder') AS nofolder_run \gset
 SET client_min_messages = warning;
-SELECT status, pg_temp.norm(message) AS message FROM casemis.import_run WHERE run_id = :nofolder_run;
+-- the reason in message, the advice in hint (not pasted into the message), also in the log line's HINT
+SELECT status, errcode, pg_temp.norm(message) AS message, hint FROM casemis.import_run WHERE run_id = :nofolder_run;
 SELECT pg_temp.log_line(:nofolder_run);
+SELECT pg_temp.log_hint(:nofolder_run);
+-- ... and in the caller's WARNING
+\! psql -X -q -c "SELECT casemis.casemis_import('dba_nofolder')" 2>&1 >/dev/null | grep '^HINT' >"$DBA_DIR/caller.txt"
+SELECT pg_read_file(:'dir' || '/caller.txt') AS caller_sees;
 
 -- export_reports refuses a run that is neither succeeded nor dry_run, naming its status
 \pset format unaligned
@@ -124,7 +136,7 @@ SET client_min_messages = error;   -- its WARNING names the run id
 SELECT casemis.casemis_import_files(pg_read_binary_file(:'dir' || '/in/tableA.csv'),
                                     pg_read_binary_file(:'dir' || '/in/tableA.csv'), 'dba_ok', dry_run => true) AS same_run \gset
 SET client_min_messages = warning;
-SELECT status, message FROM casemis.import_run WHERE run_id = :same_run;
+SELECT status, message, hint FROM casemis.import_run WHERE run_id = :same_run;
 \pset format aligned
 -- notify => with no mail server configured is not silent
 SELECT casemis.casemis_import_files(pg_read_binary_file(:'dir' || '/in/tableA.csv'), NULL, 'dba_ok',

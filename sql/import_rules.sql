@@ -135,16 +135,16 @@ SELECT casemis.casemis_import('rules') > :run AS failed_again;
 SET client_min_messages = error;
 UPDATE casemis.import_settings SET folder_path = :'fx' || 'missing' WHERE name = 'rules';
 SELECT casemis.casemis_import('rules') AS run \gset
-SELECT status, replace(message, :'fx', '<fixtures>/') AS message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, replace(message, :'fx', '<fixtures>/') AS message, hint FROM casemis.import_run WHERE run_id = :run;
 SELECT errcode AS missing_file_errcode FROM casemis.import_run WHERE run_id = :run;
 -- an empty file
 UPDATE casemis.import_settings SET folder_path = :'fx' || 'empty' WHERE name = 'rules';
 SELECT casemis.casemis_import('rules') AS run \gset
-SELECT status, replace(message, :'fx', '<fixtures>/') AS message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, replace(message, :'fx', '<fixtures>/') AS message, hint FROM casemis.import_run WHERE run_id = :run;
 -- the services file missing while services are included
 UPDATE casemis.import_settings SET folder_path = :'fx' || 'full', include_services = true WHERE name = 'rules';
 SELECT casemis.casemis_import('rules') AS run \gset
-SELECT status, replace(message, :'fx', '<fixtures>/') AS message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, replace(message, :'fx', '<fixtures>/') AS message, hint FROM casemis.import_run WHERE run_id = :run;
 SET client_min_messages = warning;
 SELECT s.cse = (SELECT count(*) FROM casemis.cse) AND s.csv = (SELECT count(*) FROM casemis.csv)
        AND s.cse_md5 = (SELECT md5(string_agg(c::text, ',' ORDER BY student_id)) FROM casemis.cse c) AS nothing_changed

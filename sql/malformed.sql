@@ -36,7 +36,7 @@ SELECT 'mf' || c.ord,
 
 CREATE TEMP TABLE mf_server AS SELECT pg_postmaster_start_time() AS started, pg_backend_pid() AS pid;
 CREATE TEMP TABLE mf_result (ord int, file text, run_id bigint, status text, status_ok boolean, message_ok boolean,
-                             errors_ok boolean, untouched boolean, alive boolean, message text, errors text);
+                             errors_ok boolean, untouched boolean, alive boolean, message text, errors text, hint text);
 
 CREATE FUNCTION pg_temp.table_hash(rel regclass) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE h text;
@@ -69,7 +69,7 @@ BEGIN
     CASE WHEN r.status = 'succeeded' THEN NULL
          ELSE cse0 = pg_temp.table_hash('casemis.cse') AND csv0 = pg_temp.table_hash('casemis.csv') AND reports = 0 END,
     (SELECT s.started = pg_postmaster_start_time() AND s.pid = pg_backend_pid() FROM mf_server s),
-    r.message, errs;
+    r.message, errs, r.hint;
 END $$;
 
 -- every case but the last, each as a statement of its own
@@ -95,7 +95,8 @@ SELECT count(*) AS cases, count(*) FILTER (WHERE status_ok AND message_ok AND er
 -- per case (the message as recorded, paths under the test root shortened)
 SELECT file, status, status_ok AND message_ok AND errors_ok AS ok, coalesce(untouched::text, '-') AS untouched,
        left(replace(regexp_replace(message, ' Warnings: Table .: Header\(s\) of the layout not found in the file: [A-Z0-9_, ]+\.$', ''),
-                    :'root', '<root>'), 140) AS message
+                    :'root', '<root>'), 140) AS message,
+       left(replace(hint, :'root', '<root>'), 80) AS hint
   FROM mf_result ORDER BY ord;
 -- any case not as the manifest says, in full
 SELECT r.file, r.status, c.status AS expected_status, r.message, c.message AS expected_in_message,

@@ -156,7 +156,7 @@ SET client_min_messages = error;
 -- a wrong pin: refused before any credential is sent
 UPDATE casemis.import_settings SET sftp_host_key = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE name = 'sftp_mail';
 SELECT casemis.casemis_import('sftp_mail', force => true) AS run \gset
-SELECT status, pg_temp.norm(message) AS message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, pg_temp.norm(message) AS message, hint FROM casemis.import_run WHERE run_id = :run;
 SELECT pg_temp.mail_count() AS m \gset
 SELECT pg_temp.header(pg_temp.mail(:m), 'Subject') LIKE '%(sftp_mail): import FAILED %' AS subject_failed,
        pg_temp.body(pg_temp.mail(:m)) LIKE '%Reason:%host key mismatch%What to do:%' AS reason_and_what_to_do,
@@ -167,20 +167,20 @@ UPDATE casemis.import_settings
        sftp_password = 'Wr0ng-pw-xyzzy', email_to = '{}'
  WHERE name = 'sftp_mail';
 SELECT casemis.casemis_import('sftp_mail', force => true) AS run \gset
-SELECT status, pg_temp.norm(message) AS message, position('Wr0ng' IN message) = 0 AS no_password, email_status
+SELECT status, pg_temp.norm(message) AS message, hint, position('Wr0ng' IN message) = 0 AS no_password, email_status
   FROM casemis.import_run WHERE run_id = :run;
 -- the server is down
 UPDATE casemis.import_settings SET sftp_password = 'S3cret-pw', sftp_port = :down_port WHERE name = 'sftp_mail';
 SELECT casemis.casemis_import('sftp_mail', force => true) AS run \gset
-SELECT status, pg_temp.norm(message) AS message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, pg_temp.norm(message) AS message, hint FROM casemis.import_run WHERE run_id = :run;
 -- the file is not there
 UPDATE casemis.import_settings SET sftp_port = :sftp_port, students_file = 'no_such_file.csv' WHERE name = 'sftp_mail';
 SELECT casemis.casemis_import('sftp_mail', force => true) AS run \gset
-SELECT status, pg_temp.norm(message) AS message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, pg_temp.norm(message) AS message, hint FROM casemis.import_run WHERE run_id = :run;
 -- no pin at all: refused, and the message shows the fingerprint to verify
 UPDATE casemis.import_settings SET students_file = 'tableA.csv', sftp_host_key = NULL WHERE name = 'sftp_mail';
 SELECT casemis.casemis_import('sftp_mail', force => true) AS run \gset
-SELECT status, pg_temp.norm(message) AS message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, pg_temp.norm(message) AS message, hint FROM casemis.import_run WHERE run_id = :run;
 \pset format aligned
 SET client_min_messages = warning;
 

@@ -194,7 +194,7 @@ UPDATE casemis.import_settings SET students_file = E'x''; DROP TABLE casemis.cse
 SET client_min_messages = error;
 SELECT casemis.casemis_import('priv') AS run \gset
 SET client_min_messages = warning;
-SELECT status, replace(message, :'root', '<root>') AS message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, replace(message, :'root', '<root>') AS message, hint FROM casemis.import_run WHERE run_id = :run;
 SELECT to_regclass('casemis.cse') IS NOT NULL AS cse_still_there, pg_stat_file('pwned', true) IS NULL AS no_file_made;
 UPDATE casemis.import_settings SET students_file = 'tableA.csv' WHERE name = 'priv';
 

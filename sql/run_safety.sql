@@ -141,7 +141,7 @@ UPDATE casemis.import_settings SET schedule_time = '18:30' WHERE name = 'safety'
 -- a role that may not SELECT the roster: the run fails and says so
 \set VERBOSITY terse
 SELECT casemis.casemis_import('safety', force => true) AS run \gset
-SELECT status, message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, message, hint FROM casemis.import_run WHERE run_id = :run;
 \set VERBOSITY default
 -- export_reports is for superusers and pg_write_server_files members
 SELECT casemis.export_reports(1, '/tmp');

@@ -88,7 +88,7 @@ GRANT SELECT, UPDATE ON casemis.import_settings TO casemis_t_op;
 GRANT SELECT ON casemis.import_run TO casemis_t_op;
 GRANT EXECUTE ON FUNCTION casemis.casemis_import(text, boolean, boolean) TO casemis_t_op;
 \! psql -X -q -At -U casemis_t_op -c "SET client_min_messages = error" -c "SELECT casemis.casemis_import('sec', force => true) > 0 AS ran" 2>&1
-SELECT status, run_by, message FROM casemis.import_run ORDER BY run_id DESC LIMIT 1;
+SELECT status, run_by, message, hint FROM casemis.import_run ORDER BY run_id DESC LIMIT 1;
 UPDATE casemis.import_settings SET student_relation = 'casemis.students' WHERE name = 'sec';
 
 -- ---------------------------------------------------------------- 2. secrets follow no redirection
@@ -149,7 +149,7 @@ SELECT status FROM casemis.import_run WHERE run_id = :run;
 \! psql -X -q -U casemis_t_op -c "UPDATE casemis.import_settings SET sftp_host = 'localhost', sftp_host_key = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE name = 'sec'" 2>&1 | head -1
 SELECT sftp_password IS NULL AS password_cleared, cleared_secrets FROM casemis.import_settings WHERE name = 'sec';
 SELECT casemis.casemis_import('sec', force => true) AS run \gset
-SELECT status, message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, message, hint FROM casemis.import_run WHERE run_id = :run;
 -- entered again: cleared_secrets is empty, and the mismatching host key is
 -- refused without printing the key the (maybe hostile) server presented
 UPDATE casemis.import_settings SET sftp_host = '127.0.0.1', sftp_password = 'S3cret-pw' WHERE name = 'sec';
@@ -194,7 +194,7 @@ END $$;
 SELECT clock_timestamp() AS t0 \gset
 SELECT casemis.casemis_import('sec', force => true) AS run \gset
 SELECT clock_timestamp() - :'t0'::timestamptz BETWEEN interval '2 seconds' AND interval '30 seconds' AS waited_lock_timeout;
-SELECT status, message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, message, hint FROM casemis.import_run WHERE run_id = :run;
 -- a dry run writes nothing, so it does not wait for the write lock
 SELECT casemis.casemis_import('sec', dry_run => true, force => true) AS run \gset
 SELECT status FROM casemis.import_run WHERE run_id = :run;
@@ -209,7 +209,7 @@ DO $$BEGIN
   END LOOP;
 END $$;
 SELECT casemis.casemis_import('sec', force => true) AS run \gset
-SELECT status, message FROM casemis.import_run WHERE run_id = :run;
+SELECT status, message, hint FROM casemis.import_run WHERE run_id = :run;
 SELECT pg_terminate_backend(pid) AS holder_gone FROM pg_stat_activity WHERE application_name = 'sec_row_holder2';
 UPDATE casemis.import_settings SET lock_timeout = DEFAULT WHERE name = 'sec';
 SELECT lock_timeout FROM casemis.import_settings WHERE name = 'sec';

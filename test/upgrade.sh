@@ -148,6 +148,9 @@ VALUES ('district_sftp', 'sftp', 'sftp.district.example', 22, 'upload', 'casemis
         'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 2017, 'America/Los_Angeles');
 INSERT INTO casemis.import_settings (name, folder_path, school_year, time_zone)
 VALUES ('broken', '$W/no-such-folder', 2017, 'America/Los_Angeles');
+-- an abbreviation, which 0.1.0 accepted (no daylight-saving time)
+INSERT INTO casemis.import_settings (name, folder_path, school_year, time_zone)
+VALUES ('pst_zone', '$FIX/basic', 2017, 'PST');
 SELECT casemis.casemis_import('nightly');
 SELECT casemis.casemis_import('nightly', dry_run => true, force => true);
 SELECT casemis.casemis_import_files(pg_read_binary_file('$FIX/update/tableA.csv'), NULL, 'nightly');
@@ -173,10 +176,13 @@ for t in $TABLES; do
     COLS[$t]=$(q "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
                    WHERE attrelid = 'casemis.$t'::regclass AND attnum > 0 AND NOT attisdropped")
 done
+# The rows the upgrade is meant to change, checked on their own in (b).
+declare -A CHANGED_ROWS=([import_settings]="name = 'pst_zone'")
 snapshot_rows() {  # dir: each 0.1.0 table's 0.1.0 columns, sorted rows
     mkdir -p "$1"
     for t in $TABLES; do
-        psql -d "$DB" -c "COPY (SELECT ${COLS[$t]} FROM casemis.$t) TO STDOUT" | LC_ALL=C sort >"$1/$t.tsv" ||
+        psql -d "$DB" -c "COPY (SELECT ${COLS[$t]} FROM casemis.$t WHERE NOT coalesce(${CHANGED_ROWS[$t]:-false}, false))
+                          TO STDOUT" | LC_ALL=C sort >"$1/$t.tsv" ||
             echo "(could not read casemis.$t)" >"$1/$t.tsv"
     done
     q "SELECT jobname, schedule, command, database, username, active FROM cron.job ORDER BY jobid" >"$1/cron.job"
@@ -278,6 +284,18 @@ for t in $TABLES; do
         LC_ALL=C comm -13 "$W/rows/before/$t.tsv" "$W/rows/after/$t.tsv" | head -n 5 | sed 's/^/    + /'
     fi
 done
+# 0.1.0's abbreviation: now the region name of the same offset, with a WARNING
+# and the UPDATE that makes it follow daylight-saving time.
+if grep -q 'WARNING:  import setting "pst_zone" had time_zone "PST", an abbreviation.*it is now Etc/GMT+8, the same offset' "$W/update.log" &&
+    grep -q "HINT:  To follow daylight-saving time: UPDATE casemis.import_settings SET time_zone = 'America/Los_Angeles' WHERE name = 'pst_zone';" "$W/update.log" &&
+    [ "$(q "SELECT time_zone FROM casemis.import_settings WHERE name = 'pst_zone'")" = "Etc/GMT+8" ] &&
+    [ "$(q "SELECT (timestamptz '2026-07-01 12:00Z' AT TIME ZONE 'PST') = (timestamptz '2026-07-01 12:00Z' AT TIME ZONE time_zone)
+              FROM casemis.import_settings WHERE name = 'pst_zone'")" = "t" ]; then
+    pass "(b) setting pst_zone's time_zone PST became Etc/GMT+8 (the same local times), with a WARNING and the UPDATE that adds daylight-saving time"
+else
+    fail "(b) setting pst_zone (time_zone PST): expected Etc/GMT+8 and a WARNING with a HINT; update.log:"
+    cat "$W/update.log"
+fi
 if cmp -s "$W/rows/before/cron.job" "$W/rows/after/cron.job"; then
     pass "(b) the pg_cron job is kept as it was"
 else

@@ -83,11 +83,12 @@ FamilyChoice choose_family(FormatSetting setting, const FileShape &students, con
                            bool has_services, const FileShape &services, const std::string &services_label)
 {
     FamilyChoice c;
-    const char *hint = " Set import_settings.file_format to 'auto' (or to the family of the files), or replace "
-                       "the file.";
+    const char *wrong_setting = "Set import_settings.file_format to 'auto' (or to the family of the files), or "
+                                "replace the file.";
     if (setting == FormatSetting::Casemis && students.family == Family::Calpads) {
         c.failure = "file_format is 'casemis', but the Student Data file " + students_label + " looks like " +
-                    describe(students, false) + "." + hint;
+                    describe(students, false) + ".";
+        c.hint = wrong_setting;
         return c;
     }
     // Under 'calpads', a header row without Table A's keys is a SPED header row
@@ -97,8 +98,8 @@ FamilyChoice choose_family(FormatSetting setting, const FileShape &students, con
     if (setting == FormatSetting::Calpads && students.family == Family::Casemis && !sped_header) {
         c.failure = "file_format is 'calpads', but the Student Data file " + students_label +
                     " is not a CALPADS SPED file (its first field is not SPED, and its header row has the key "
-                    "headers of CASEMIS Table A, not those of SPED): it looks like " + describe(students, false) + "." +
-                    hint;
+                    "headers of CASEMIS Table A, not those of SPED): it looks like " + describe(students, false) + ".";
+        c.hint = wrong_setting;
         return c;
     }
     c.family = sped_header ? Family::Calpads : students.family;

@@ -46,6 +46,7 @@ FileShape classify(const std::vector<std::string_view> &first_record, char separ
 struct FamilyChoice {
     Family family = Family::Casemis;
     std::string failure; // non-empty: the run fails with this message
+    std::string hint;    // and this advice (the error's HINT), if any
 };
 // students/services: the shapes of the two files (services only when
 // has_services); labels: their names for the messages.

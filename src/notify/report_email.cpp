@@ -88,6 +88,7 @@ struct Column {
 const Column kRunColumns[] = {
     FIELD("r.status", sum.status, str),
     FIELD("r.message", sum.message, str),
+    FIELD("r.hint", sum.hint, str),
     FIELD("r.settings_name", sum.setting, str),
     FIELD("r.trigger", sum.trigger, str),
     FIELD("r.dry_run", sum.dry_run, truth),

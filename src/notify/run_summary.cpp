@@ -163,6 +163,8 @@ std::vector<Paragraph> run_explanation(const RunSummary &r)
                        ""});
         out.push_back({K::problem, "Reason",
                        r.message.empty() ? std::string("(no reason recorded)") : r.message, ""});
+        if (!r.hint.empty())
+            out.push_back({K::note, "What to do", r.hint, ""});
     } else if (run::is(r.status, run::RunStatus::Failed)) {
         out.push_back({K::problem, "",
                        "The import failed. Nothing was imported: the special-ed (cse) and services "
@@ -170,8 +172,10 @@ std::vector<Paragraph> run_explanation(const RunSummary &r)
                        ""});
         out.push_back({K::problem, "Reason",
                        r.message.empty() ? std::string("(no reason recorded)") : r.message, ""});
-        const std::string fix = "Correct the cause named above (the file, its headers, the "
-                                "server or the settings), then run the import again";
+        // the error's own advice when it has some (import_run.hint), else the general one
+        const std::string fix = r.hint.empty() ? "Correct the cause named above (the file, its headers, the "
+                                                 "server or the settings), then run the import again"
+                                               : r.hint + " Then run the import again";
         if (run::is(r.trigger, run::Trigger::Upload))
             out.push_back({K::note, "What to do",
                            fix + " by sending the corrected files with "

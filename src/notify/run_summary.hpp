@@ -45,6 +45,7 @@ struct RunSummary {
     std::string run_date;                            // YYYY-MM-DD
     std::optional<int> school_year;
     std::string message;
+    std::string hint; // a failed run's advice (import_run.hint), else empty
     std::vector<FileRead> files;
     RunCounts counts;
     std::vector<std::string> warnings;

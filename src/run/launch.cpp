@@ -313,6 +313,7 @@ struct Outcome {
     int sqlstate;
     std::optional<RunStatus> status;
     std::string message;
+    std::string hint; // a failed run's advice, the WARNING's HINT
 };
 
 // The call's result: an ERROR when no run could be recorded, a WARNING for a
@@ -332,7 +333,7 @@ int64 report_outcome(const Outcome &o, const std::string &settings_name, const c
                           "'America/Los_Angeles')."
                         : "The settings are: " + message + ".");
     if (result == Result::NoPermission)
-        throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, message);
+        throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, message, "", o.hint);
     if (run_id == 0)
         throw Error(ERRCODE_INTERNAL_ERROR,
                     std::string("the import run's worker ended before it could record the run: ") +
@@ -356,7 +357,8 @@ int64 report_outcome(const Outcome &o, const std::string &settings_name, const c
             ereport(WARNING, (errcode(sqlstate ? sqlstate : ERRCODE_WARNING),
                               errmsg("casemis_import run failed: %s", message.c_str()),
                               errdetail("Run " INT64_FORMAT " of setting \"%s\"; see casemis.import_run.", run_id,
-                                        settings_name.c_str())));
+                                        settings_name.c_str()),
+                              o.hint.empty() ? 0 : errhint("%s", o.hint.c_str())));
         });
     }
     return run_id;
@@ -395,7 +397,9 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
     if (!started)
         pg_guard([] { register_failed(); });
 
-    const Outcome o{s.sh->result, s.sh->run_id, s.sh->sqlstate, status_of(*s.sh), s.sh->message};
+    const Outcome o{s.sh->result, s.sh->run_id, s.sh->sqlstate, status_of(*s.sh),
+                    std::string(s.sh->message, strnlen(s.sh->message, sizeof(s.sh->message))),
+                    std::string(s.sh->hint, strnlen(s.sh->hint, sizeof(s.sh->hint)))};
     pg_guard([&] { dsm_detach(s.seg); });
     return report_outcome(o, settings_name, fatal_msg);
 }

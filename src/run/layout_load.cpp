@@ -118,7 +118,7 @@ RunLayouts run_layouts(pg::Spi &spi, const std::string &file_format, const sourc
     const FamilyChoice c = choose_family(format_setting(file_format), rl.students_shape, students.label,
                                          with_services, rl.services_shape, services.label);
     if (!c.failure.empty())
-        throw RunFailure(c.failure);
+        throw RunFailure(c.failure, "", c.hint);
     rl.family = c.family;
     if (c.family == Family::Calpads) {
         rl.students_shape.family = Family::Calpads;

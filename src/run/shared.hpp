@@ -42,7 +42,8 @@ struct RunShared {
     int64 run_id;
     char status[16]; // a RunStatus's text: set_status / status_of below
     char message[2048];
-    int sqlstate; // a failed run's error (import_run.errcode)
+    char hint[1024]; // a failed run's advice (import_run.hint): the caller's HINT
+    int sqlstate;    // a failed run's error (import_run.errcode)
 };
 
 inline void set_status(RunShared &sh, RunStatus s) { strlcpy(sh.status, to_text(s), sizeof(sh.status)); }

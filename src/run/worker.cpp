@@ -79,15 +79,18 @@ void check_interrupts()
 
 namespace {
 
-// Why a phase failed: the SQLSTATE and the message the run's row keeps.
+// Why a phase failed, as the run's row keeps it: the SQLSTATE
+// (import_run.errcode), the message and the advice (import_run.hint).
 struct RunError {
     int sqlstate = 0;
     std::string message;
+    std::string hint;
     pg::Value errcode() const { return sqlstate ? pg::Value(unpack_sql_state(sqlstate)) : std::nullopt; }
+    pg::Value hint_value() const { return hint.empty() ? std::nullopt : pg::Value(hint); }
 };
 
-// How a failure reads in the run's message: the error's message, its detail in
-// parentheses and its hint (the SQLSTATE goes to import_run.errcode).
+// How a failure reads in the run's message: the error's message and its detail
+// in parentheses (its hint has a column of its own).
 std::string describe(const CaughtError &c)
 {
     std::string m = c.message;
@@ -95,15 +98,15 @@ std::string describe(const CaughtError &c)
         m = "canceled: " + m;
     if (c.detail[0])
         m += " (" + std::string(c.detail) + ")";
-    if (c.hint[0])
-        m += " Hint: " + std::string(c.hint);
     return m;
 }
 
-void set_out(RunShared &sh, RunStatus status, const std::string &message)
+void set_out(RunShared &sh, RunStatus status, const RunError &failure)
 {
     set_status(sh, status);
-    strlcpy(sh.message, message.c_str(), sizeof(sh.message));
+    strlcpy(sh.message, failure.message.c_str(), sizeof(sh.message));
+    strlcpy(sh.hint, failure.hint.c_str(), sizeof(sh.hint));
+    sh.sqlstate = failure.sqlstate;
 }
 
 // Runs one phase of a run. On failure: what went wrong, the phase's
@@ -118,6 +121,7 @@ template <typename F> bool run_phase(F &&phase, RunError &failure)
         return true;
     failure.sqlstate = err.sqlstate;
     failure.message = describe(err);
+    failure.hint = err.hint;
     if (err.pg)
         FreeErrorData(err.pg);
     abort_transaction();
@@ -138,9 +142,9 @@ void record_failure(RunShared &sh, const Prepared &p, const RunError &failure)
             {
                 pg::Spi spi;
                 spi.exec("UPDATE casemis.import_run SET status = $4, finished_at = clock_timestamp(), "
-                         "message = $2, errcode = $3 WHERE run_id = $1::bigint",
+                         "message = $2, errcode = $3, hint = $5 WHERE run_id = $1::bigint",
                          {std::to_string(sh.run_id), failure.message, failure.errcode(),
-                          std::string(to_text(RunStatus::Failed))});
+                          std::string(to_text(RunStatus::Failed)), failure.hint_value()});
                 if (p.files.fetched) // the run's own record of them was rolled back
                     record_files(spi, sh.run_id, p.files);
             }
@@ -152,8 +156,7 @@ void record_failure(RunShared &sh, const Prepared &p, const RunError &failure)
     if (!ok)
         elog(LOG, "casemis_import: could not record failure of run " INT64_FORMAT ": %s", sh.run_id,
              why.message.c_str());
-    set_out(sh, RunStatus::Failed, failure.message);
-    sh.sqlstate = failure.sqlstate;
+    set_out(sh, RunStatus::Failed, failure);
 }
 
 // Records a run that failed before its row was written (its setting's lock
@@ -182,11 +185,11 @@ void record_unstarted_failure(RunShared &sh, const RunError &failure)
                 }
                 auto id = spi.scalar(
                     "INSERT INTO casemis.import_run (settings_name, status, finished_at, message, trigger, dry_run, "
-                    "forced, run_by, worker_pid, scheduled_for, errcode) VALUES ($1, $10, clock_timestamp(), $2, $3, "
-                    "$4::boolean, $5::boolean, $6, $7::int, $8::timestamptz, $9) RETURNING run_id",
+                    "forced, run_by, worker_pid, scheduled_for, errcode, hint) VALUES ($1, $10, clock_timestamp(), $2, "
+                    "$3, $4::boolean, $5::boolean, $6, $7::int, $8::timestamptz, $9, $11) RETURNING run_id",
                     {std::string(sh.settings_name), failure.message, std::string(to_text(sh.trigger)), std::string(sh.dry_run ? "t" : "f"),
                      std::string(sh.force ? "t" : "f"), caller.value_or("?"), std::to_string(MyProcPid),
-                     scheduled_for, failure.errcode(), std::string(to_text(RunStatus::Failed))});
+                     scheduled_for, failure.errcode(), std::string(to_text(RunStatus::Failed)), failure.hint_value()});
                 sh.run_id = std::stoll(*id);
             }
             commit_transaction();
@@ -195,8 +198,7 @@ void record_unstarted_failure(RunShared &sh, const RunError &failure)
     if (!ok)
         elog(LOG, "casemis_import: could not record the failed run of setting \"%s\": %s", sh.settings_name,
              why.message.c_str());
-    set_out(sh, RunStatus::Failed, failure.message);
-    sh.sqlstate = failure.sqlstate;
+    set_out(sh, RunStatus::Failed, failure);
 }
 
 // The run itself: its three phases; the outcome is on import_run and in sh.
@@ -211,7 +213,7 @@ void execute_run(RunShared &sh, Prepared &prep) noexcept
         else if (sh.result == Result::Done)
             record_unstarted_failure(sh, failure);
         else
-            set_out(sh, RunStatus::Failed, failure.message);
+            set_out(sh, RunStatus::Failed, failure);
         return;
     }
     if (sh.result != Result::Done || prep.skipped)
@@ -244,11 +246,13 @@ void log_outcome(const RunShared &sh, const Prepared &p)
                        counts_text(p.counts, CountTable::A) + "; Table B " + counts_text(p.counts, CountTable::B);
     if (bad)
         line += ": " + std::string(sh.message, strnlen(sh.message, sizeof(sh.message)));
+    const std::string hint = bad ? std::string(sh.hint, strnlen(sh.hint, sizeof(sh.hint))) : std::string();
     const int saved = client_min_messages;
     client_min_messages = ERROR;
     pg_guard([&] {
         ereport(bad ? WARNING : LOG, (errcode(bad ? ERRCODE_WARNING : ERRCODE_SUCCESSFUL_COMPLETION),
-                                      errmsg_internal("%s", line.c_str())));
+                                      errmsg_internal("%s", line.c_str()),
+                                      hint.empty() ? 0 : errhint("%s", hint.c_str())));
     });
     client_min_messages = saved;
 }

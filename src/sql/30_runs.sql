@@ -43,7 +43,8 @@ CREATE TABLE casemis.import_run (
   students_records   bigint,
   services_records   bigint,
   revert_of          bigint,
-  errcode            text CHECK (errcode ~ '^[0-9A-Z]{5}$')
+  errcode            text CHECK (errcode ~ '^[0-9A-Z]{5}$'),
+  hint               text
 );
 CREATE INDEX import_run_settings_idx ON casemis.import_run (settings_name, run_id);
 CREATE INDEX import_run_finished_idx ON casemis.import_run (finished_at);
@@ -64,6 +65,7 @@ RETURN (SELECT r.run_id FROM casemis.import_run r
          ORDER BY r.run_id DESC LIMIT 1);
 COMMENT ON FUNCTION casemis._last_successful_run(text) IS 'The run_id of the setting''s last successful run (status succeeded, not a revert), or NULL.';
 COMMENT ON COLUMN casemis.import_run.errcode IS 'For a failed run, the SQLSTATE of the error it failed with (e.g. 22P04 for a file it cannot read, 57014 for a cancel); NULL otherwise.';
+COMMENT ON COLUMN casemis.import_run.hint IS 'For a failed run, what to do about it (the error''s HINT: the same advice the caller''s WARNING and the email give); NULL when the error gave none.';
 
 -- ---------------------------------------------------------------- report rows
 -- Rows of the eight report files of a run. Which columns a report uses is in

@@ -88,7 +88,7 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   r record;
 BEGIN
-  SELECT i.status, i.settings_name, i.message INTO r FROM casemis.import_run i WHERE i.run_id = check_run.run_id;
+  SELECT i.status, i.settings_name, i.message, i.hint INTO r FROM casemis.import_run i WHERE i.run_id = check_run.run_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'import run % does not exist', run_id USING ERRCODE = 'no_data_found';
   END IF;
@@ -96,7 +96,7 @@ BEGIN
     RAISE EXCEPTION 'import run % of setting "%" has status %', run_id, r.settings_name, r.status
       USING ERRCODE = 'object_not_in_prerequisite_state',
             DETAIL = coalesce(r.message, ''),
-            HINT = format('SELECT * FROM casemis.runs WHERE run_id = %s shows the run.', run_id);
+            HINT = concat_ws(' ', r.hint, format('SELECT * FROM casemis.runs WHERE run_id = %s shows the run.', run_id));
   END IF;
   RETURN run_id;
 END $$;

@@ -8,7 +8,7 @@ SELECT r.run_id, r.settings_name, r.status, r.trigger, r.dry_run, r.started_at, 
        r.type_b_imported, r.type_b_unmatched, r.type_b_errors,
        concat_ws(', ', r.students_file || ' (' || r.students_size || ' bytes)',
                        r.services_file || ' (' || r.services_size || ' bytes)') AS files,
-       r.email_status, r.message
+       r.email_status, r.message, r.errcode, r.hint
   FROM casemis.import_run r;
 COMMENT ON VIEW casemis.runs IS 'The run history for reporting: one row per run with its duration, counts and files (from import_run).';
 COMMENT ON COLUMN casemis.runs.duration IS 'finished_at - started_at; NULL while running.';

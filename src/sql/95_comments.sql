@@ -86,10 +86,10 @@ COMMENT ON COLUMN casemis.import_settings.updated_at IS 'When the setting was la
 -- runs: every column
 COMMENT ON COLUMN casemis.import_run.run_id IS 'Run id, returned by casemis_import and casemis_import_files; higher is later.';
 COMMENT ON COLUMN casemis.import_run.settings_name IS 'The setting the run used (import_settings.name).';
-COMMENT ON COLUMN casemis.import_run.status IS 'running, succeeded, failed, unchanged (same files as the last succeeded run), skipped (another run of the setting was in progress), dry_run or missed (a scheduled slot passed while the server was down).';
+COMMENT ON COLUMN casemis.import_run.status IS 'running, succeeded, failed, unchanged (same files as the last succeeded run), skipped (another run of the setting was in progress), dry_run, missed (a scheduled slot passed while the server was down) or reverted (its changes were undone by casemis.revert_run).';
 COMMENT ON COLUMN casemis.import_run.started_at IS 'When the run started.';
 COMMENT ON COLUMN casemis.import_run.finished_at IS 'When the run''s outcome was recorded; NULL while running.';
-COMMENT ON COLUMN casemis.import_run.message IS 'What happened, in plain English; for a failed run the reason and what to do.';
+COMMENT ON COLUMN casemis.import_run.message IS 'What happened, in plain English; for a failed run the reason (what to do about it: hint).';
 COMMENT ON COLUMN casemis.import_run.type_a_imported IS 'Table A records written to cse.';
 COMMENT ON COLUMN casemis.import_run.type_a_unmatched IS 'Table A records that matched no student (report CASEMIS_TypeA_UnmatchedRecords.csv).';
 COMMENT ON COLUMN casemis.import_run.type_a_duplicates IS 'Table A records sharing an SSID or a student with another record; none of them imported.';
@@ -99,7 +99,7 @@ COMMENT ON COLUMN casemis.import_run.type_b_imported IS 'Table B records written
 COMMENT ON COLUMN casemis.import_run.type_b_unmatched IS 'Table B records that belong to no imported student.';
 COMMENT ON COLUMN casemis.import_run.type_b_errors IS 'Table B records not imported because of a bad value.';
 COMMENT ON COLUMN casemis.import_run.email_status IS 'Outcome of the completion email (sent, failed: ..., not configured); resend_email(run_id) sends it again.';
-COMMENT ON COLUMN casemis.import_run.trigger IS 'What started the run: manual (casemis_import), upload (casemis_import_files) or scheduled.';
+COMMENT ON COLUMN casemis.import_run.trigger IS 'What started the run: manual (casemis_import), upload (casemis_import_files), scheduled, or revert (casemis.revert_run; revert_of names the run undone).';
 COMMENT ON COLUMN casemis.import_run.dry_run IS 'Called with dry_run => true: every report, no cse/csv change.';
 COMMENT ON COLUMN casemis.import_run.forced IS 'Called with force => true: imported even if the files were unchanged.';
 COMMENT ON COLUMN casemis.import_run.run_date IS 'The run''s date in the setting''s time_zone (cse.last_updated, NotInFile).';
@@ -119,8 +119,8 @@ COMMENT ON COLUMN casemis.import_run.scheduled_for IS 'Scheduled runs: the slot 
 
 COMMENT ON COLUMN casemis.runs.run_id IS 'The run id (import_run.run_id).';
 COMMENT ON COLUMN casemis.runs.settings_name IS 'The setting the run used.';
-COMMENT ON COLUMN casemis.runs.status IS 'running, succeeded, failed, unchanged, skipped, dry_run or missed (see import_run.status).';
-COMMENT ON COLUMN casemis.runs.trigger IS 'manual, upload or scheduled.';
+COMMENT ON COLUMN casemis.runs.status IS 'running, succeeded, failed, unchanged, skipped, dry_run, missed or reverted (see import_run.status).';
+COMMENT ON COLUMN casemis.runs.trigger IS 'manual, upload, scheduled or revert.';
 COMMENT ON COLUMN casemis.runs.dry_run IS 'A dry run: no cse/csv change.';
 COMMENT ON COLUMN casemis.runs.started_at IS 'When the run started.';
 COMMENT ON COLUMN casemis.runs.finished_at IS 'When the runs outcome was recorded.';
@@ -134,6 +134,8 @@ COMMENT ON COLUMN casemis.runs.type_b_unmatched IS 'Table B records that belong 
 COMMENT ON COLUMN casemis.runs.type_b_errors IS 'Table B error records.';
 COMMENT ON COLUMN casemis.runs.email_status IS 'Outcome of the completion email.';
 COMMENT ON COLUMN casemis.runs.message IS 'What happened; for a failed run the reason.';
+COMMENT ON COLUMN casemis.runs.errcode IS 'For a failed run, the SQLSTATE of its error (import_run.errcode).';
+COMMENT ON COLUMN casemis.runs.hint IS 'For a failed run, what to do about it (import_run.hint).';
 
 COMMENT ON COLUMN casemis.status.name IS 'The setting (import_settings.name).';
 COMMENT ON COLUMN casemis.status.enabled IS 'Whether the setting is scheduled.';

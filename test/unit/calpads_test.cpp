@@ -141,6 +141,7 @@ TEST(choose_family_rules)
     c = choose_family(FormatSetting::Auto, sped_pos, "a.txt", true, table_b0(), "b.csv");
     CHECK(c.failure.find("a.txt") != std::string::npos && c.failure.find("b.csv") != std::string::npos);
     CHECK(c.failure.find("CASEMIS Table B") != std::string::npos);
+    CHECK(c.hint.empty()); // two families: no setting fixes that
     FileShape table_b = casemis;
     table_b.casemis_keys = true;
     c = choose_family(FormatSetting::Auto, sped_pos, "a.txt", true, table_b, "b.csv");
@@ -150,10 +151,14 @@ TEST(choose_family_rules)
     CHECK(c.failure.empty() && c.family == Family::Calpads);
     c = choose_family(FormatSetting::Casemis, sped_pos, "a.txt", false, casemis, "");
     CHECK(c.failure.find("looks like a CALPADS SPED file without a header row") != std::string::npos);
+    // the advice is the error's hint, not part of its message
+    CHECK(c.failure.find("file_format to 'auto'") == std::string::npos);
+    CHECK(c.hint.find("Set import_settings.file_format to 'auto'") == 0);
     FileShape table_a = casemis;
     table_a.casemis_keys = true;
     c = choose_family(FormatSetting::Calpads, table_a, "a.csv", false, casemis, "");
     CHECK(c.failure.find("looks like a CASEMIS Table A file") != std::string::npos);
+    CHECK(c.hint.find("Set import_settings.file_format to 'auto'") == 0);
     // under 'calpads', a header row with neither family's keys is read as SPED (its check says what is missing)
     c = choose_family(FormatSetting::Calpads, casemis, "a.csv", false, casemis, "");
     CHECK(c.failure.empty() && c.family == Family::Calpads);

@@ -117,6 +117,23 @@ TEST(record_guard_failure_is_explained_as_such)
     CHECK(run_email_body(r).find(guard) == std::string::npos);
 }
 
+TEST(failed_run_gives_the_errors_own_advice)
+{
+    RunSummary r = sample();
+    r.status = "failed";
+    r.message = "could not open file \"/data/tableA.csv\": No such file or directory";
+    r.hint = "Check that the file was delivered to the folder.";
+    const std::string t = run_email_body(r), h = run_email_html(r);
+    CHECK(t.find("Reason:\n  could not open file") != std::string::npos);
+    CHECK(t.find("Check that the file was delivered to the folder. Then run the import again:") != std::string::npos);
+    CHECK(t.find("Correct the cause named above") == std::string::npos); // not the general advice
+    CHECK(t.find("    SELECT casemis.casemis_import();") != std::string::npos);
+    CHECK(h.find("Check that the file was delivered to the folder. Then run the import again:") != std::string::npos);
+    r.trigger = "revert";
+    r.hint = "Revert the later run first.";
+    CHECK(run_email_body(r).find("What to do:\n  Revert the later run first.") != std::string::npos);
+}
+
 TEST(recent_runs_in_both_forms)
 {
     const RunSummary r = sample();

@@ -529,6 +529,46 @@ BEGIN
 END $$;
 CREATE TRIGGER import_settings_time_zone BEFORE INSERT OR UPDATE OF time_zone ON casemis.import_settings
   FOR EACH ROW EXECUTE FUNCTION casemis._settings_time_zone();
+-- 0.1.0 accepted abbreviations. A setting that holds one would be refused
+-- when a dump of the database is restored (the trigger above), so it gets the
+-- region name of the same fixed offset (PST, -08:00 -> Etc/GMT+8: the same
+-- local times as before); a WARNING names it with the UPDATE that makes it
+-- follow daylight-saving time. An offset with no such name (+05:30) is kept,
+-- with the same WARNING.
+DO $$
+DECLARE
+  s record;
+  region text;
+BEGIN
+  FOR s IN SELECT i.name, i.time_zone, min(a.utc_offset) AS utc_offset
+             FROM casemis.import_settings i
+             LEFT JOIN pg_timezone_abbrevs a ON lower(a.abbrev) = lower(btrim(i.time_zone))
+            WHERE NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE z.name = i.time_zone)
+            GROUP BY i.name, i.time_zone ORDER BY i.name
+  LOOP
+    region := NULL;
+    IF s.utc_offset IS NOT NULL AND date_trunc('hour', s.utc_offset) = s.utc_offset THEN
+      region := 'Etc/GMT' || CASE WHEN s.utc_offset < interval '0' THEN '+' ELSE '-' END
+                          || abs(extract(hour FROM s.utc_offset))::int;
+      IF s.utc_offset = interval '0' THEN region := 'Etc/GMT'; END IF;
+      IF NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE z.name = region) THEN
+        region := NULL;
+      END IF;
+    END IF;
+    IF region IS NOT NULL THEN
+      BEGIN   -- the settings' other checks still apply (a roster dropped since, say): then keep it
+        UPDATE casemis.import_settings SET time_zone = region WHERE name = s.name;
+      EXCEPTION WHEN OTHERS THEN
+        region := NULL;
+      END;
+    END IF;
+    RAISE WARNING 'import setting "%" had time_zone "%", an abbreviation: a fixed UTC offset with no daylight-saving time%',
+                  s.name, s.time_zone,
+                  CASE WHEN region IS NOT NULL THEN format('; it is now %s, the same offset', region) ELSE '' END
+      USING HINT = format('To follow daylight-saving time: UPDATE casemis.import_settings SET time_zone = %L WHERE name = %L;',
+                          'America/Los_Angeles', s.name);
+  END LOOP;
+END $$;
 
 -- For a shell or cron wrapper: psql exits 0 after a failed run (the run does
 -- not raise), so wrap the call in check_run(), which raises for a run that
@@ -543,7 +583,7 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   r record;
 BEGIN
-  SELECT i.status, i.settings_name, i.message INTO r FROM casemis.import_run i WHERE i.run_id = check_run.run_id;
+  SELECT i.status, i.settings_name, i.message, i.hint INTO r FROM casemis.import_run i WHERE i.run_id = check_run.run_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'import run % does not exist', run_id USING ERRCODE = 'no_data_found';
   END IF;
@@ -551,7 +591,7 @@ BEGIN
     RAISE EXCEPTION 'import run % of setting "%" has status %', run_id, r.settings_name, r.status
       USING ERRCODE = 'object_not_in_prerequisite_state',
             DETAIL = coalesce(r.message, ''),
-            HINT = format('SELECT * FROM casemis.runs WHERE run_id = %s shows the run.', run_id);
+            HINT = concat_ws(' ', r.hint, format('SELECT * FROM casemis.runs WHERE run_id = %s shows the run.', run_id));
   END IF;
   RETURN run_id;
 END $$;
@@ -649,10 +689,10 @@ COMMENT ON COLUMN casemis.import_settings.updated_at IS 'When the setting was la
 -- runs: every column
 COMMENT ON COLUMN casemis.import_run.run_id IS 'Run id, returned by casemis_import and casemis_import_files; higher is later.';
 COMMENT ON COLUMN casemis.import_run.settings_name IS 'The setting the run used (import_settings.name).';
-COMMENT ON COLUMN casemis.import_run.status IS 'running, succeeded, failed, unchanged (same files as the last succeeded run), skipped (another run of the setting was in progress), dry_run or missed (a scheduled slot passed while the server was down).';
+COMMENT ON COLUMN casemis.import_run.status IS 'running, succeeded, failed, unchanged (same files as the last succeeded run), skipped (another run of the setting was in progress), dry_run, missed (a scheduled slot passed while the server was down) or reverted (its changes were undone by casemis.revert_run).';
 COMMENT ON COLUMN casemis.import_run.started_at IS 'When the run started.';
 COMMENT ON COLUMN casemis.import_run.finished_at IS 'When the run''s outcome was recorded; NULL while running.';
-COMMENT ON COLUMN casemis.import_run.message IS 'What happened, in plain English; for a failed run the reason and what to do.';
+COMMENT ON COLUMN casemis.import_run.message IS 'What happened, in plain English; for a failed run the reason (what to do about it: hint).';
 COMMENT ON COLUMN casemis.import_run.type_a_imported IS 'Table A records written to cse.';
 COMMENT ON COLUMN casemis.import_run.type_a_unmatched IS 'Table A records that matched no student (report CASEMIS_TypeA_UnmatchedRecords.csv).';
 COMMENT ON COLUMN casemis.import_run.type_a_duplicates IS 'Table A records sharing an SSID or a student with another record; none of them imported.';
@@ -662,7 +702,7 @@ COMMENT ON COLUMN casemis.import_run.type_b_imported IS 'Table B records written
 COMMENT ON COLUMN casemis.import_run.type_b_unmatched IS 'Table B records that belong to no imported student.';
 COMMENT ON COLUMN casemis.import_run.type_b_errors IS 'Table B records not imported because of a bad value.';
 COMMENT ON COLUMN casemis.import_run.email_status IS 'Outcome of the completion email (sent, failed: ..., not configured); resend_email(run_id) sends it again.';
-COMMENT ON COLUMN casemis.import_run.trigger IS 'What started the run: manual (casemis_import), upload (casemis_import_files) or scheduled.';
+COMMENT ON COLUMN casemis.import_run.trigger IS 'What started the run: manual (casemis_import), upload (casemis_import_files), scheduled, or revert (casemis.revert_run; revert_of names the run undone).';
 COMMENT ON COLUMN casemis.import_run.dry_run IS 'Called with dry_run => true: every report, no cse/csv change.';
 COMMENT ON COLUMN casemis.import_run.forced IS 'Called with force => true: imported even if the files were unchanged.';
 COMMENT ON COLUMN casemis.import_run.run_date IS 'The run''s date in the setting''s time_zone (cse.last_updated, NotInFile).';
@@ -682,8 +722,8 @@ COMMENT ON COLUMN casemis.import_run.scheduled_for IS 'Scheduled runs: the slot 
 
 COMMENT ON COLUMN casemis.runs.run_id IS 'The run id (import_run.run_id).';
 COMMENT ON COLUMN casemis.runs.settings_name IS 'The setting the run used.';
-COMMENT ON COLUMN casemis.runs.status IS 'running, succeeded, failed, unchanged, skipped, dry_run or missed (see import_run.status).';
-COMMENT ON COLUMN casemis.runs.trigger IS 'manual, upload or scheduled.';
+COMMENT ON COLUMN casemis.runs.status IS 'running, succeeded, failed, unchanged, skipped, dry_run, missed or reverted (see import_run.status).';
+COMMENT ON COLUMN casemis.runs.trigger IS 'manual, upload, scheduled or revert.';
 COMMENT ON COLUMN casemis.runs.dry_run IS 'A dry run: no cse/csv change.';
 COMMENT ON COLUMN casemis.runs.started_at IS 'When the run started.';
 COMMENT ON COLUMN casemis.runs.finished_at IS 'When the runs outcome was recorded.';
@@ -1260,6 +1300,21 @@ REVOKE EXECUTE ON FUNCTION casemis._import_report_insert(), casemis._import_repo
 -- A failed run keeps the SQLSTATE of its error.
 ALTER TABLE casemis.import_run ADD COLUMN errcode text CHECK (errcode ~ '^[0-9A-Z]{5}$');
 COMMENT ON COLUMN casemis.import_run.errcode IS 'For a failed run, the SQLSTATE of the error it failed with (e.g. 22P04 for a file it cannot read, 57014 for a cancel); NULL otherwise.';
+-- ... and the error's advice (HINT) in a column of its own, no longer pasted
+-- into the message after "Hint:"; casemis.runs shows it too.
+ALTER TABLE casemis.import_run ADD COLUMN hint text;
+COMMENT ON COLUMN casemis.import_run.hint IS 'For a failed run, what to do about it (the error''s HINT: the same advice the caller''s WARNING and the email give); NULL when the error gave none.';
+CREATE OR REPLACE VIEW casemis.runs AS
+SELECT r.run_id, r.settings_name, r.status, r.trigger, r.dry_run, r.started_at, r.finished_at,
+       r.finished_at - r.started_at AS duration,
+       r.type_a_imported, r.type_a_unmatched, r.type_a_duplicates, r.type_a_errors, r.type_a_not_in_file,
+       r.type_b_imported, r.type_b_unmatched, r.type_b_errors,
+       concat_ws(', ', r.students_file || ' (' || r.students_size || ' bytes)',
+                       r.services_file || ' (' || r.services_size || ' bytes)') AS files,
+       r.email_status, r.message, r.errcode, r.hint
+  FROM casemis.import_run r;
+COMMENT ON COLUMN casemis.runs.errcode IS 'For a failed run, the SQLSTATE of its error (import_run.errcode).';
+COMMENT ON COLUMN casemis.runs.hint IS 'For a failed run, what to do about it (import_run.hint).';
 
 -- One home for the email address rule: the settings trigger no longer has a
 -- pattern of its own (0.1.0's let through addresses the email then refused).
