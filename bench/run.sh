@@ -52,6 +52,15 @@ fsync = on
 synchronous_commit = on
 full_page_writes = on
 wal_level = replica"
+# Not settings of the system under test: per-statement time and WAL of the
+# statements the worker runs (pg_stat_statements, nested statements too) -- the
+# revert history's INSERTs are separated this way -- and the plans of slow ones
+# in the server log (auto_explain, plans only, no ANALYZE timing).
+PROBES="shared_preload_libraries = 'pg_stat_statements, auto_explain'
+pg_stat_statements.track = all
+pg_stat_statements.max = 2000
+auto_explain.log_min_duration = '3s'
+auto_explain.log_nested_statements = on"
 
 as_pg() { runuser -u postgres -- "$@"; }
 export PGHOST="$DIR/pg/sock" PGPORT="$PORT" PGUSER=postgres
@@ -99,6 +108,7 @@ as_pg "$PGBIN/initdb" -D "$DIR/pg/data" -U postgres --auth=trust --encoding=UTF8
     echo "unix_socket_directories = '$DIR/pg/sock'"
     echo "timezone = 'America/Los_Angeles'"
     echo "$SETTINGS"
+    echo "$PROBES"
 } >>"$DIR/pg/data/postgresql.conf"
 as_pg "$PGBIN/pg_ctl" -D "$DIR/pg/data" -l "$DIR/pg/server.log" -w start >/dev/null
 PGVERSION=$(psql -d postgres -At -c "SELECT version()")
@@ -140,12 +150,30 @@ timed() {
 # WAL position now, and bytes of WAL written since a position.
 wal_now() { q "SELECT pg_current_wal_lsn()"; }
 wal_since() { q "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$1')::bigint"; }
-# Bytes on disk of the run storage (report rows, run rows) and of cse + csv.
+# Bytes on disk of the run storage (report rows, run rows), of cse + csv, and of
+# the revert history (run_history_*, src/sql/35_revert.sql; 0 before it existed).
 store_bytes() {
     q "SELECT (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
                 WHERE c.oid IN (to_regclass('casemis.report_chunk'), to_regclass('casemis.import_report'),
                                 to_regclass('casemis.import_run')) AND c.relkind = 'r')
-            || ' ' || pg_total_relation_size('casemis.cse') + pg_total_relation_size('casemis.csv')"
+            || ' ' || pg_total_relation_size('casemis.cse') + pg_total_relation_size('casemis.csv')
+            || ' ' || (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
+                WHERE c.oid IN (to_regclass('casemis.run_history_cse'), to_regclass('casemis.run_history_cse_stamp'),
+                                to_regclass('casemis.run_history_csv')))"
+}
+# The revert history's share of a run, from pg_stat_statements (reset before each
+# run): "<ms> <WAL bytes> <rows>" of its INSERT INTO casemis.run_history_* statements.
+hist_stmts() {
+    q "SELECT round(coalesce(sum(total_exec_time), 0))::bigint || ' ' || coalesce(sum(wal_bytes), 0) || ' '
+              || coalesce(sum(rows), 0)
+         FROM pg_stat_statements WHERE query ~* '^\\s*INSERT INTO casemis\\.run_history_'"
+}
+# The statements of the last call that took over 0.1 s (for the log and the results).
+top_stmts() {
+    q "SELECT format('%s ms, %s calls, %s rows, WAL %s MB: %s', round(total_exec_time), calls, rows,
+                     round(wal_bytes / 1e6, 1), left(regexp_replace(query, '\\s+', ' ', 'g'), 150))
+         FROM pg_stat_statements WHERE total_exec_time > 100 AND query !~ 'pg_stat_statements|pg_stat_activity'
+        ORDER BY total_exec_time DESC LIMIT ${1:-12}"
 }
 
 prepare_step() { # VACUUM ANALYZE the named tables, then CHECKPOINT: every step starts clean
@@ -156,15 +184,21 @@ prepare_step() { # VACUUM ANALYZE the named tables, then CHECKPOINT: every step 
 
 # run_import <label> <force>: runs the import in the background, samples the
 # worker's and the caller's /proc/<pid>/status every 100 ms; sets IMP_SECS,
-# IMP_RUN, W_HWM, W_ANON, C_HWM, C_ANON (kB), IMP_CPU (the worker's CPU seconds).
-run_import() {
-    local label=$1 force=$2 t0 t1 ppid wpid="" cpid="" k v _ lsn0 rep0 dat0 rep1 dat1
-    W_HWM=0 W_ANON=0 C_HWM=0 C_ANON=0 W_TICKS=0
-    read -r rep0 dat0 <<<"$(store_bytes)"
+# IMP_RUN, W_HWM, W_ANON, C_HWM, C_ANON (kB), IMP_CPU (the worker's CPU seconds),
+# IMP_CCPU (the caller's), IMP_WAL, IMP_REP_BYTES, IMP_DATA_BYTES, IMP_HIST_BYTES
+# (revert history added), HIST_MS HIST_WAL HIST_ROWS (its INSERTs, hist_stmts).
+run_import() { run_call "$1" "casemis.casemis_import('bench', force => $2)"; }
+# run_call <label> <sql returning the run id>: the same for any call that runs in
+# a casemis_import worker (casemis.revert_run too).
+run_call() {
+    local label=$1 call=$2 t0 t1 ppid wpid="" cpid="" k v _ lsn0 rep0 dat0 his0 rep1 dat1 his1
+    W_HWM=0 W_ANON=0 C_HWM=0 C_ANON=0 W_TICKS=0 C_TICKS=0
+    read -r rep0 dat0 his0 <<<"$(store_bytes)"
+    q "SELECT pg_stat_statements_reset()" >/dev/null
     lsn0=$(wal_now)
     t0=$(now)
     PGAPPNAME=casemis_bench_caller "$PGBIN/psql" -X -v ON_ERROR_STOP=1 -d "$DB" -At \
-        -c "SELECT casemis.casemis_import('bench', force => $force)" \
+        -c "SELECT $call" \
         >"$DIR/log/$label.out" 2>"$DIR/log/$label.notices" &
     ppid=$!
     while kill -0 "$ppid" 2>/dev/null && [ -z "$wpid" ]; do
@@ -197,6 +231,8 @@ run_import() {
                 RssAnon:) [ "$v" -gt "$C_ANON" ] && C_ANON=$v ;;
                 esac
             done <"/proc/$cpid/status" 2>/dev/null || true
+            k=$(cpu_ticks "$cpid")
+            [ -n "$k" ] && C_TICKS=$k
         fi
         sleep 0.1
     done
@@ -205,9 +241,11 @@ run_import() {
     [ -z "$perf_pid" ] || wait "$perf_pid" || true
     IMP_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
     IMP_WAL=$(wal_since "$lsn0")
-    read -r rep1 dat1 <<<"$(store_bytes)"
-    IMP_REP_BYTES=$((rep1 - rep0)) IMP_DATA_BYTES=$((dat1 - dat0))
-    IMP_CPU=$(ticks_s "$W_TICKS")
+    read -r rep1 dat1 his1 <<<"$(store_bytes)"
+    IMP_REP_BYTES=$((rep1 - rep0)) IMP_DATA_BYTES=$((dat1 - dat0)) IMP_HIST_BYTES=$((his1 - his0))
+    read -r HIST_MS HIST_WAL HIST_ROWS <<<"$(hist_stmts)"
+    top_stmts 40 >"$DIR/log/$label.statements"
+    IMP_CPU=$(ticks_s "$W_TICKS") IMP_CCPU=$(ticks_s "$C_TICKS")
     IMP_RUN=$(cat "$DIR/log/$label.out")
     local status
     status=$(q "SELECT status FROM casemis.import_run WHERE run_id = $IMP_RUN")
@@ -229,6 +267,33 @@ TABLE="$DIR/log/results.md"
 : >"$TABLE"
 SUMMARY="$DIR/log/summary.md"
 : >"$SUMMARY"
+
+# One row of the revert-history table for the import just run (run_import's figures).
+hist_row() {
+    echo "| $1 | $IMP_SECS | $IMP_CPU | $HIST_ROWS | $(awk -v m="$HIST_MS" 'BEGIN { printf "%.1f", m / 1000 }') | $(awk -v m="$HIST_MS" -v c="$IMP_CPU" 'BEGIN { if (c > 0) printf "%.1f%%", m / 10 / c }') | $(mb "$HIST_WAL") | $(mb "$IMP_WAL") | $(awk -v h="$HIST_WAL" -v w="$IMP_WAL" 'BEGIN { if (w > 0) printf "%.1f%%", 100 * h / w }') | $(mb "$IMP_HIST_BYTES") | $(mb "$IMP_DATA_BYTES") | $(kb_mb "$W_ANON") MB |" >>"$HIST"
+}
+# run_revert <label> <run id>: casemis.revert_run of that run, timed like an import;
+# appends a row to $REVERTS and the statements that took over 0.1 s to $REVERT_STMTS.
+run_revert() {
+    local label=$1 target=$2 stats
+    prepare_step casemis.cse casemis.csv
+    # as the runs left them (not analyzed by the bench): did autovacuum analyze them?
+    stats=$(q "SELECT string_agg(format('%s %s', relname, CASE WHEN greatest(last_analyze, last_autoanalyze) IS NULL
+                                                      THEN 'never analyzed' ELSE 'analyzed, ' || n_mod_since_analyze || ' rows modified since' END),
+                                 '; ' ORDER BY relname)
+                 FROM pg_stat_user_tables WHERE schemaname = 'casemis' AND relname LIKE 'run_history%'")
+    log "$label: casemis.revert_run($target) ($stats)"
+    run_call "$label" "casemis.revert_run($target)"
+    log "$label: $IMP_SECS s, worker CPU $IMP_CPU s, caller CPU $IMP_CCPU s, WAL $(mb "$IMP_WAL") MB"
+    sed 's/^/    /' "$DIR/log/$label.notices"
+    echo "| $label (run $target) | $IMP_SECS | $IMP_CPU | $IMP_CCPU | $(mb "$IMP_WAL") | $(mb "$IMP_DATA_BYTES") | $stats |" >>"$REVERTS"
+    {
+        echo "Statements of $label (revert of run $target) over 0.1 s (pg_stat_statements; worker and caller):"
+        echo
+        head -8 "$DIR/log/$label.statements" | sed 's/^/    /'
+        echo
+    } >>"$REVERT_STMTS"
+}
 
 # ---------------------------------------------------------------- one size
 bench_size() {
@@ -257,7 +322,7 @@ bench_size() {
     recs_b=$(sed -n 's/.*"table_b_records": \([0-9]*\).*/\1/p' "$files/manifest.json")
 
     psql -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-    psql -d "$DB" -c "CREATE EXTENSION casemis_import"
+    psql -d "$DB" -c "CREATE EXTENSION casemis_import" -c "CREATE EXTENSION pg_stat_statements"
     psql -d "$DB" <<SQL
 COPY casemis.students FROM '$files/roster.csv' WITH (FORMAT csv, HEADER);
 INSERT INTO casemis.school_calendar (school_code, school_year, first_day) VALUES (0, 2017, '2017-08-16');
@@ -288,6 +353,9 @@ SQL
     load0=$(cut -d' ' -f1-3 /proc/loadavg)
     log "first import (empty cse/csv)"
     run_import "first_$n" false
+    HIST="$DIR/log/hist_$n.md" REVERTS="$DIR/log/reverts_$n.md" REVERT_STMTS="$DIR/log/revert_stmts_$n.md"
+    : >"$HIST"; : >"$REVERTS"; : >"$REVERT_STMTS"
+    hist_row "first import"
     local first_s=$IMP_SECS first_run=$IMP_RUN first_c=$IMP_CPU
     local first_wal=$IMP_WAL first_rep=$IMP_REP_BYTES first_dat=$IMP_DATA_BYTES
     local f_whwm=$W_HWM f_wanon=$W_ANON f_chwm=$C_HWM f_canon=$C_ANON
@@ -348,6 +416,7 @@ SQL
     prepare_step casemis.cse casemis.csv casemis.report_chunk
     log "re-import (force => true)"
     run_import "reimport_$n" true
+    hist_row "re-import (force)"
     local re_s=$IMP_SECS re_run=$IMP_RUN re_c=$IMP_CPU
     local re_wal=$IMP_WAL re_rep=$IMP_REP_BYTES re_dat=$IMP_DATA_BYTES
     local r_whwm=$W_HWM r_wanon=$W_ANON r_chwm=$C_HWM r_canon=$C_ANON
@@ -366,11 +435,28 @@ SQL
     prepare_step casemis.cse casemis.csv
     log "nightly (1% of the records changed)"
     run_import "nightly_$n" false
-    local ni_s=$IMP_SECS ni_c=$IMP_CPU ni_wal=$IMP_WAL ni_rep=$IMP_REP_BYTES ni_dat=$IMP_DATA_BYTES
+    hist_row "nightly (1% changed)"
+    local ni_s=$IMP_SECS ni_c=$IMP_CPU ni_wal=$IMP_WAL ni_rep=$IMP_REP_BYTES ni_dat=$IMP_DATA_BYTES ni_run=$IMP_RUN
     local n_whwm=$W_HWM n_wanon=$W_ANON n_chwm=$C_HWM
     log "nightly: $ni_s s, worker CPU $ni_c s; WAL $(mb "$ni_wal") MB"
     sed 's/^/    /' "$DIR/log/nightly_$n.notices"
+
+    # (f) issue 12: revert the nightly run, run the same nightly again (forced: its
+    # files' digests are the reverted run's) and revert that too (the same revert a
+    # second time); then revert the forced re-import, run it again and revert that.
+    run_revert "revert_nightly_$n" "$ni_run"
+    prepare_step casemis.cse casemis.csv
+    log "nightly again (force => true), to revert it a second time"
+    run_import "nightly2_$n" true
+    hist_row "nightly again (forced, after its revert)"
+    run_revert "revert_nightly2_$n" "$IMP_RUN"
     psql -d "$DB" -c "UPDATE casemis.import_settings SET folder_path = '$files' WHERE name = 'bench'"
+    run_revert "revert_reimport_$n" "$re_run"
+    prepare_step casemis.cse casemis.csv
+    log "re-import again (force => true), to revert it a second time"
+    run_import "reimport2_$n" true
+    hist_row "re-import again (forced, after its revert)"
+    run_revert "revert_reimport2_$n" "$IMP_RUN"
 
     local recs=$((recs_a + recs_b)) bytes=$((size_a + size_b))
     {
@@ -399,6 +485,19 @@ SQL
         echo "| re-import (force) | $(mb "$re_wal") | $(ratio "$re_wal" "$first_wal") | $(mb "$re_rep") | $(ratio "$re_rep" "$bytes") | $(mb "$re_dat") |"
         echo "| nightly (1% changed) | $(mb "$ni_wal") | $(ratio "$ni_wal" "$first_wal") | $(mb "$ni_rep") | $(ratio "$ni_rep" "$bytes") | $(mb "$ni_dat") |"
         echo
+        echo "Revert history (issue 12; src/apply/run_history.cpp): what each run wrote for \`casemis.revert_run\`. Time and WAL of its INSERT INTO casemis.run_history_* statements from pg_stat_statements (statement time, ≈ CPU when cached); table bytes: run_history_* before/after the run."
+        echo
+        echo "| run | wall s | worker CPU s | history rows | history s | ÷ worker CPU | history WAL MB | run's WAL MB | ÷ run's WAL | history tables grew MB | cse + csv grew MB | worker RssAnon peak |"
+        echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+        cat "$HIST"
+        echo
+        echo "Reverts (\`casemis.revert_run\`, in its own worker; before each: VACUUM ANALYZE cse, csv, CHECKPOINT; the history tables as the runs left them):"
+        echo
+        echo "| revert | wall s | worker CPU s | caller CPU s | WAL MB | cse + csv grew MB | history tables' statistics before it |"
+        echo "|---|---|---|---|---|---|---|"
+        cat "$REVERTS"
+        echo
+        cat "$REVERT_STMTS"
         echo "Phases of the first import (the worker's NOTICEs):"
         echo
         sed -n 's/^NOTICE:  /    /p' "$DIR/log/first_$n.notices" | cut -c1-200
