@@ -201,6 +201,13 @@ CseWriter::Counts CseWriter::finish()
     new_.finish();
     stage_.finish();
     touch_.finish();
+    // The stamped students' temp table has no statistics, so the planner takes
+    // its ids for 200 distinct values and answers the history INSERT's
+    // "student_id IN (SELECT ...)" with one cse index probe per student (3.1 s
+    // of a 28 s forced re-import at 800k students, docs/benchmark.md); sampled,
+    // it hashes them (the UPDATE below, a plain join, hashes either way).
+    if (!dry_run_ && n_.unchanged > 0)
+        spi_.exec("ANALYZE pg_temp.casemis_cse_touch");
     // what revert_run needs, before either UPDATE: the rows whose values change
     // whole, the rows only stamped their former stamps (apply/run_history.hpp)
     if (!dry_run_ && (n_.updated > 0 || n_.unchanged > 0))
