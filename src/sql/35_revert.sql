@@ -128,10 +128,16 @@ END $$;
 -- The revert proper, in the revert run's transaction (under the setting's
 -- lock, after _check_revertible): cse and csv back to what they held before
 -- run_id, set-based. Returns what it did, for the revert run's message.
+-- No nested loops: every statement here is a bulk join, and the estimates it
+-- would be planned from are often wrong -- cse's statistics seldom know the
+-- run's id in last_run_id yet (the run just stamped it, or a revert of a later
+-- run just put it back), so "last_run_id = run" looks like one row, and a nested
+-- loop anti join then scans the unindexed stamp table once per cse row: hours
+-- at 400k students instead of seconds (bench/RESULTS.md, 2026-12-02 evening).
 CREATE FUNCTION casemis._revert_apply(run_id bigint,
                                       OUT cse_removed bigint, OUT cse_stamped bigint, OUT cse_restored bigint,
                                       OUT csv_removed bigint, OUT csv_restored bigint)
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp SET enable_nestloop = off AS $$
 BEGIN
   -- cse: rows the run inserted go; rows it stamped get their stamps back; rows
   -- it updated get their before-image back
