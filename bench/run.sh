@@ -276,12 +276,14 @@ hist_row() {
 # appends a row to $REVERTS and the statements that took over 0.1 s to $REVERT_STMTS.
 run_revert() {
     local label=$1 target=$2 stats
-    prepare_step casemis.cse casemis.csv
-    # as the runs left them (not analyzed by the bench): did autovacuum analyze them?
+    prepare_step # CHECKPOINT only: the tables as the runs left them, as a DBA would find them
+    # did autovacuum analyze them since? do cse's statistics know the run's id?
     stats=$(q "SELECT string_agg(format('%s %s', relname, CASE WHEN greatest(last_analyze, last_autoanalyze) IS NULL
                                                       THEN 'never analyzed' ELSE 'analyzed, ' || n_mod_since_analyze || ' rows modified since' END),
                                  '; ' ORDER BY relname)
-                 FROM pg_stat_user_tables WHERE schemaname = 'casemis' AND relname LIKE 'run_history%'")
+                 FROM pg_stat_user_tables WHERE schemaname = 'casemis' AND (relname LIKE 'run_history%' OR relname = 'cse')")
+    stats="$stats; cse statistics' last_run_id values: $(q "SELECT coalesce(most_common_vals::text, histogram_bounds::text, 'none')
+                 FROM pg_stats WHERE schemaname = 'casemis' AND tablename = 'cse' AND attname = 'last_run_id'")"
     log "$label: casemis.revert_run($target) ($stats)"
     run_call "$label" "casemis.revert_run($target)"
     log "$label: $IMP_SECS s, worker CPU $IMP_CPU s, caller CPU $IMP_CCPU s, WAL $(mb "$IMP_WAL") MB"
@@ -491,7 +493,7 @@ SQL
         echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
         cat "$HIST"
         echo
-        echo "Reverts (\`casemis.revert_run\`, in its own worker; before each: VACUUM ANALYZE cse, csv, CHECKPOINT; the history tables as the runs left them):"
+        echo "Reverts (\`casemis.revert_run\`, in its own worker; before each a CHECKPOINT only: the tables and their statistics as the runs left them):"
         echo
         echo "| revert | wall s | worker CPU s | caller CPU s | WAL MB | cse + csv grew MB | history tables' statistics before it |"
         echo "|---|---|---|---|---|---|---|"
