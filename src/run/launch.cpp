@@ -57,7 +57,7 @@ void check_role_can_login(Oid role)
 {
     HeapTuple tup = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
     if (!HeapTupleIsValid(tup))
-        elog(ERROR, "cache lookup failed for role %u", role);
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg_internal("cache lookup failed for role %u", role)));
     bool can_login = ((Form_pg_authid)GETSTRUCT(tup))->rolcanlogin;
     char *rolname = pstrdup(NameStr(((Form_pg_authid)GETSTRUCT(tup))->rolname));
     ReleaseSysCache(tup);

@@ -12,20 +12,109 @@ extern "C" {
 
 namespace casemis::run {
 
-// The part of phase 1 inside its transaction (SPI must be closed before commit).
-static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
+// Internal work runs as the extension's owner (like SECURITY DEFINER with a
+// pinned search_path); what the caller may see is checked explicitly.
+void run_as_extension_owner(pg::Spi &spi)
 {
-
-    // Internal work runs as the extension's owner (like SECURITY DEFINER with a
-    // pinned search_path); what the caller may see is checked explicitly.
     auto owner = spi.scalar("SELECT extowner::text FROM pg_catalog.pg_extension WHERE extname = 'casemis_import'");
     if (!owner)
         throw Error(ERRCODE_UNDEFINED_OBJECT, "extension casemis_import is not installed in this database");
-    Oid owner_oid = static_cast<Oid>(std::stoul(*owner));
+    const Oid owner_oid = static_cast<Oid>(std::stoul(*owner));
+    pg_guard([&] { SetUserIdAndSecContext(owner_oid, SECURITY_LOCAL_USERID_CHANGE); });
+}
+
+std::string caller_name(pg::Spi &spi, const RunShared &sh)
+{
     auto caller = spi.scalar("SELECT rolname::text FROM pg_catalog.pg_roles WHERE oid = $1::oid",
                              {std::to_string(sh.role)});
-    p.caller = caller.value_or("?");
-    pg_guard([&] { SetUserIdAndSecContext(owner_oid, SECURITY_LOCAL_USERID_CHANGE); });
+    return caller.value_or("?");
+}
+
+pg::Value scheduled_for_text(const RunShared &sh)
+{
+    if (!sh.has_scheduled_for)
+        return std::nullopt;
+    const char *ts = nullptr;
+    pg_guard([&] { ts = timestamptz_to_str(sh.scheduled_for); });
+    return std::string(ts);
+}
+
+namespace {
+
+// What every run row of this call says of the call.
+struct CallFields {
+    std::string name, trigger;
+    pg::Value revert_of, scheduled_for, notify_addr;
+};
+
+CallFields call_fields(const RunShared &sh, const Prepared &p)
+{
+    CallFields f;
+    f.name = sh.settings_name;
+    f.trigger = to_text(sh.trigger);
+    if (sh.trigger == Trigger::Revert)
+        f.revert_of = std::to_string(sh.revert_of);
+    f.scheduled_for = scheduled_for_text(sh);
+    if (sh.has_notify) {
+        f.notify_addr = std::string(sh.notify);
+        if (p.settings.smtp_url.empty())
+            warning("notify => '" + std::string(sh.notify) + "': setting \"" + f.name +
+                        "\" has no mail server (smtp_url), so no email will be sent",
+                    "UPDATE casemis.import_settings SET smtp_url = 'smtp://mail.district.example:587' WHERE name = '" +
+                        f.name + "'; then SELECT casemis.resend_email(run_id) sends this run's email.");
+    }
+    return f;
+}
+
+// Another run of the setting holds its lock: this one is recorded 'skipped'.
+void record_skipped(pg::Spi &spi, RunShared &sh, Prepared &p, const CallFields &f, int64_t holder)
+{
+    const std::string msg = "skipped: another run of setting \"" + f.name + "\" (run " + std::to_string(holder) +
+                            ") was in progress; runs of one setting never overlap";
+    auto id = spi.scalar(
+        "INSERT INTO casemis.import_run (settings_name, status, finished_at, message, trigger, dry_run, "
+        "forced, run_by, notify, worker_pid, scheduled_for, revert_of) VALUES ($1, $11, clock_timestamp(), "
+        "$2, $3, $4::boolean, $5::boolean, $6, $7, $8::int, $9::timestamptz, $10::bigint) RETURNING run_id",
+        {f.name, msg, f.trigger, std::string(sh.dry_run ? "t" : "f"), std::string(sh.force ? "t" : "f"), p.caller,
+         f.notify_addr, std::to_string(MyProcPid), f.scheduled_for, f.revert_of,
+         std::string(to_text(RunStatus::Skipped))});
+    sh.run_id = std::stoll(*id);
+    set_status(sh, RunStatus::Skipped);
+    strlcpy(sh.message, msg.c_str(), sizeof(sh.message));
+    p.skipped = true;
+}
+
+// The run's date (today in the setting's time zone) and school year (the
+// setting's, else the one that date falls in: July starts a school year).
+void set_run_date(pg::Spi &spi, Prepared &p)
+{
+    auto dates = spi.query_one(
+        "SELECT d::text, coalesce($2::int, CASE WHEN extract(month FROM d) >= 7 THEN extract(year FROM d)::int "
+        "ELSE extract(year FROM d)::int - 1 END)::text FROM (SELECT (now() AT TIME ZONE $1)::date AS d) x",
+        {p.settings.time_zone,
+         p.settings.school_year ? pg::Value(std::to_string(*p.settings.school_year)) : std::nullopt});
+    p.run_date = *(*dates)[0];
+    p.school_year = std::stoi(*(*dates)[1]);
+}
+
+void record_running(pg::Spi &spi, RunShared &sh, const Prepared &p, const CallFields &f)
+{
+    auto id = spi.scalar(
+        "INSERT INTO casemis.import_run (settings_name, status, trigger, dry_run, forced, run_date, school_year, "
+        "run_by, notify, worker_pid, scheduled_for, revert_of) VALUES ($1, $12, $2, $3::boolean, $4::boolean, "
+        "$5::date, $6::int, $7, $8, $9::int, $10::timestamptz, $11::bigint) RETURNING run_id",
+        {f.name, f.trigger, std::string(sh.dry_run ? "t" : "f"), std::string(sh.force ? "t" : "f"), p.run_date,
+         std::to_string(p.school_year), p.caller, f.notify_addr, std::to_string(MyProcPid), f.scheduled_for,
+         f.revert_of, std::string(to_text(RunStatus::Running))});
+    sh.run_id = std::stoll(*id);
+    set_status(sh, RunStatus::Running);
+}
+
+// The part of phase 1 inside its transaction (SPI must be closed before commit).
+void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
+{
+    p.caller = caller_name(spi, sh);
+    run_as_extension_owner(spi);
 
     std::optional<Settings> settings = load_settings(spi, sh.settings_name);
     if (!settings) {
@@ -37,67 +126,18 @@ static void prepare_txn(RunShared &sh, Prepared &p, pg::Spi &spi)
     }
     p.settings = std::move(*settings);
     sh.result = Result::Done;
-
-    const std::string name = sh.settings_name;
-    const std::string trigger = to_text(sh.trigger);
-    const pg::Value revert_of = sh.trigger == Trigger::Revert ? pg::Value(std::to_string(sh.revert_of)) : std::nullopt;
-    pg::Value scheduled_for;
-    if (sh.has_scheduled_for) {
-        const char *ts = nullptr;
-        pg_guard([&] { ts = timestamptz_to_str(sh.scheduled_for); });
-        scheduled_for = std::string(ts);
-    }
-    pg::Value notify_addr;
-    if (sh.has_notify) {
-        notify_addr = std::string(sh.notify);
-        if (p.settings.smtp_url.empty())
-            warning("notify => '" + std::string(sh.notify) + "': setting \"" + name +
-                        "\" has no mail server (smtp_url), so no email will be sent",
-                    "UPDATE casemis.import_settings SET smtp_url = 'smtp://mail.district.example:587' WHERE name = '" +
-                        name + "'; then SELECT casemis.resend_email(run_id) sends this run's email.");
-    }
+    const CallFields f = call_fields(sh, p);
 
     // One run of a setting at a time (run_lock.hpp): a run still in progress
     // makes this one 'skipped'; dead ones are marked interrupted.
     limit_lock_waits(spi, p.settings.lock_timeout_ms);
-    const std::optional<int64_t> holder_id = lock_setting(spi, name);
-    if (holder_id) {
-        const pg::Value holder = std::to_string(*holder_id);
-        std::string msg = "skipped: another run of setting \"" + name + "\"" +
-                          (holder ? " (run " + *holder + ")" : std::string()) +
-                          " was in progress; runs of one setting never overlap";
-        auto id = spi.scalar(
-            "INSERT INTO casemis.import_run (settings_name, status, finished_at, message, trigger, dry_run, "
-            "forced, run_by, notify, worker_pid, scheduled_for, revert_of) VALUES ($1, $11, clock_timestamp(), "
-            "$2, $3, $4::boolean, $5::boolean, $6, $7, $8::int, $9::timestamptz, $10::bigint) RETURNING run_id",
-            {name, msg, trigger, std::string(sh.dry_run ? "t" : "f"), std::string(sh.force ? "t" : "f"),
-             p.caller, notify_addr, std::to_string(MyProcPid), scheduled_for, revert_of,
-             std::string(to_text(RunStatus::Skipped))});
-        sh.run_id = std::stoll(*id);
-        set_status(sh, RunStatus::Skipped);
-        strlcpy(sh.message, msg.c_str(), sizeof(sh.message));
-        p.skipped = true;
-        return;
-    }
-
-    auto dates = spi.query_one(
-        "SELECT d::text, coalesce($2::int, CASE WHEN extract(month FROM d) >= 7 THEN extract(year FROM d)::int "
-        "ELSE extract(year FROM d)::int - 1 END)::text FROM (SELECT (now() AT TIME ZONE $1)::date AS d) x",
-        {p.settings.time_zone,
-         p.settings.school_year ? pg::Value(std::to_string(*p.settings.school_year)) : std::nullopt});
-    p.run_date = *(*dates)[0];
-    p.school_year = std::stoi(*(*dates)[1]);
-
-    auto id = spi.scalar(
-        "INSERT INTO casemis.import_run (settings_name, status, trigger, dry_run, forced, run_date, school_year, "
-        "run_by, notify, worker_pid, scheduled_for, revert_of) VALUES ($1, $12, $2, $3::boolean, $4::boolean, "
-        "$5::date, $6::int, $7, $8, $9::int, $10::timestamptz, $11::bigint) RETURNING run_id",
-        {name, trigger, std::string(sh.dry_run ? "t" : "f"), std::string(sh.force ? "t" : "f"),
-         p.run_date, std::to_string(p.school_year), p.caller, notify_addr, std::to_string(MyProcPid), scheduled_for,
-         revert_of, std::string(to_text(RunStatus::Running))});
-    sh.run_id = std::stoll(*id);
-    set_status(sh, RunStatus::Running);
+    if (const std::optional<int64_t> holder = lock_setting(spi, f.name))
+        return record_skipped(spi, sh, p, f, *holder);
+    set_run_date(spi, p);
+    record_running(spi, sh, p, f);
 }
+
+} // namespace
 
 void prepare(RunShared &sh, Prepared &p)
 {

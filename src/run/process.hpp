@@ -35,6 +35,10 @@ struct Prepared {
 // 1. Load the setting, take its lock (or record 'skipped'), mark dead runs
 //    'interrupted', commit the run's row as 'running'.
 void prepare(RunShared &sh, Prepared &p);
+// Pieces of phase 1 that recording an unstarted failure needs too.
+void run_as_extension_owner(pg::Spi &spi);
+std::string caller_name(pg::Spi &spi, const RunShared &sh);
+pg::Value scheduled_for_text(const RunShared &sh); // NULL unless a scheduled run
 // 2. Fetch, validate, match, write cse/csv and the report rows, finalize: one
 //    transaction, committed or rolled back as a whole.
 void process(RunShared &sh, Prepared &p);

@@ -116,7 +116,9 @@ template <typename F> bool run_phase(F &&phase, RunError &failure)
     CaughtError err;
     const bool ok = catch_all(phase, err);
     if (err.stacks_restored)
-        elog(WARNING, "casemis_import internal error: a C++ exception left a PG_TRY block (stack restored)");
+        ereport(WARNING, (errcode(ERRCODE_INTERNAL_ERROR),
+                          errmsg_internal("casemis_import internal error: a C++ exception left a "
+                                          "PG_TRY block (stack restored)")));
     if (ok)
         return true;
     failure.sqlstate = err.sqlstate;
@@ -154,8 +156,10 @@ void record_failure(RunShared &sh, const Prepared &p, const RunError &failure)
     QueryCancelPending = false;
     RESUME_CANCEL_INTERRUPTS();
     if (!ok)
-        elog(LOG, "casemis_import: could not record failure of run " INT64_FORMAT ": %s", sh.run_id,
-             why.message.c_str());
+        ereport(LOG, (errcode(ERRCODE_WARNING),
+                      errmsg_internal(
+                          "casemis_import: could not record failure of run " INT64_FORMAT ": %s",
+                          sh.run_id, why.message.c_str())));
     set_out(sh, RunStatus::Failed, failure);
 }
 
@@ -170,25 +174,15 @@ void record_unstarted_failure(RunShared &sh, const RunError &failure)
             begin_transaction();
             {
                 pg::Spi spi;
-                auto owner = spi.scalar("SELECT extowner::text FROM pg_catalog.pg_extension WHERE extname = 'casemis_import'");
-                auto caller = spi.scalar("SELECT rolname::text FROM pg_catalog.pg_roles WHERE oid = $1::oid",
-                                         {std::to_string(sh.role)});
-                if (owner) {
-                    const Oid o = static_cast<Oid>(std::stoul(*owner));
-                    pg_guard([&] { SetUserIdAndSecContext(o, SECURITY_LOCAL_USERID_CHANGE); });
-                }
-                pg::Value scheduled_for;
-                if (sh.has_scheduled_for) {
-                    const char *ts = nullptr;
-                    pg_guard([&] { ts = timestamptz_to_str(sh.scheduled_for); });
-                    scheduled_for = std::string(ts);
-                }
+                const std::string caller = caller_name(spi, sh);
+                run_as_extension_owner(spi);
+                const pg::Value scheduled_for = scheduled_for_text(sh);
                 auto id = spi.scalar(
                     "INSERT INTO casemis.import_run (settings_name, status, finished_at, message, trigger, dry_run, "
                     "forced, run_by, worker_pid, scheduled_for, errcode, hint) VALUES ($1, $10, clock_timestamp(), $2, "
                     "$3, $4::boolean, $5::boolean, $6, $7::int, $8::timestamptz, $9, $11) RETURNING run_id",
                     {std::string(sh.settings_name), failure.message, std::string(to_text(sh.trigger)), std::string(sh.dry_run ? "t" : "f"),
-                     std::string(sh.force ? "t" : "f"), caller.value_or("?"), std::to_string(MyProcPid),
+                     std::string(sh.force ? "t" : "f"), caller, std::to_string(MyProcPid),
                      scheduled_for, failure.errcode(), std::string(to_text(RunStatus::Failed)), failure.hint_value()});
                 sh.run_id = std::stoll(*id);
             }
@@ -196,8 +190,10 @@ void record_unstarted_failure(RunShared &sh, const RunError &failure)
         },
         why);
     if (!ok)
-        elog(LOG, "casemis_import: could not record the failed run of setting \"%s\": %s", sh.settings_name,
-             why.message.c_str());
+        ereport(LOG, (errcode(ERRCODE_WARNING),
+                      errmsg_internal(
+                          "casemis_import: could not record the failed run of setting \"%s\": %s",
+                          sh.settings_name, why.message.c_str())));
     set_out(sh, RunStatus::Failed, failure);
 }
 
@@ -230,7 +226,9 @@ void execute_run(RunShared &sh, Prepared &prep) noexcept
 
     // 3. Only now, with the outcome committed, the email.
     if (!run_phase([&] { notify(sh, prep); }, failure))
-        elog(LOG, "casemis_import: email of run " INT64_FORMAT " failed: %s", sh.run_id, failure.message.c_str());
+        ereport(LOG, (errcode(ERRCODE_WARNING),
+                      errmsg_internal("casemis_import: email of run " INT64_FORMAT " failed: %s",
+                                      sh.run_id, failure.message.c_str())));
 }
 
 // One server-log line per run, so that log monitoring sees a failed nightly
@@ -267,7 +265,9 @@ void execute(RunShared &sh) noexcept
         return; // no run was recorded: the call itself failed, and raises
     RunError failure;
     if (!run_phase([&] { log_outcome(sh, prep); }, failure))
-        elog(LOG, "casemis_import: could not log run " INT64_FORMAT ": %s", sh.run_id, failure.message.c_str());
+        ereport(LOG, (errcode(ERRCODE_WARNING),
+                      errmsg_internal("casemis_import: could not log run " INT64_FORMAT ": %s",
+                                      sh.run_id, failure.message.c_str())));
 }
 
 } // namespace casemis::run
