@@ -592,7 +592,7 @@ int main()
         s.url = "smtp://mailuser:Sup3r-Secret@127.0.0.1:" + std::to_string(down_port) + "/x";
         s.from = "casemis@district.example";
         s.to = {"alice@district.example"};
-        notify::Message m{"subject", "body", {}};
+        notify::Message m{"subject", "body", {}, {}};
         auto e = error_of([&] { notify::send_mail(s, m, [] { return false; }); });
         check(e && contains(e->message, "smtp://127.0.0.1:" + std::to_string(down_port)) &&
                   contains(e->message, "connect"),
@@ -633,7 +633,7 @@ int main()
         s.url = "smtp://127.0.0.1:" + std::to_string(hole.port);
         s.from = "casemis@district.example";
         s.to = {"alice@district.example"};
-        notify::Message m{"subject", "body", {}};
+        notify::Message m{"subject", "body", {}, {}};
         auto t0 = Clock::now();
         auto e = error_of([&] {
             notify::send_mail(s, m, [&] { return secs_since(t0) > 0.3; });
@@ -660,7 +660,7 @@ int main()
         s.user = "mailuser";
         s.password = "Sup3r-Secret";
         s.timeout_ms = 5000;
-        notify::Message m{"subject", "body", {}};
+        notify::Message m{"subject", "body", {}, {}};
         for (bool require : {false, true}) {
             s.require_tls = require;
             s.url = "smtp://127.0.0.1:" + starttls;

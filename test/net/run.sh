@@ -92,7 +92,7 @@ for _ in $(seq 50); do
 done
 
 PG_LIBDIR=$(dirname "$("$PG_CONFIG" --bindir)")/lib   # libpgcommon/libpgport (static)
-g++ -std=c++17 -Wall -Wextra -O1 -g -I"$REPO/src" -I"$("$PG_CONFIG" --includedir-server)" \
+g++ -std=c++17 -Wall -Wextra -Werror -O1 -g -I"$REPO/src" -I"$("$PG_CONFIG" --includedir-server)" \
     "$REPO/test/net/net_test.cpp" "$REPO/src/source/sftp.cpp" "$REPO/src/notify/mail.cpp" \
     "$REPO/src/notify/mime.cpp" "$REPO/src/notify/run_summary.cpp" "$REPO/src/pg/base64.cpp" \
     -L"$PG_LIBDIR" -lpgcommon -lpgport -lssh2 -lcurl -o "$R/net_test"
