@@ -123,7 +123,7 @@ COMMENT ON COLUMN casemis.runs.status IS 'running, succeeded, failed, unchanged,
 COMMENT ON COLUMN casemis.runs.trigger IS 'manual, upload, scheduled or revert.';
 COMMENT ON COLUMN casemis.runs.dry_run IS 'A dry run: no cse/csv change.';
 COMMENT ON COLUMN casemis.runs.started_at IS 'When the run started.';
-COMMENT ON COLUMN casemis.runs.finished_at IS 'When the runs outcome was recorded.';
+COMMENT ON COLUMN casemis.runs.finished_at IS 'When the run''s outcome was recorded.';
 COMMENT ON COLUMN casemis.runs.type_a_imported IS 'Table A records written to cse.';
 COMMENT ON COLUMN casemis.runs.type_a_unmatched IS 'Table A records that matched no student.';
 COMMENT ON COLUMN casemis.runs.type_a_duplicates IS 'Table A duplicate records (none imported).';

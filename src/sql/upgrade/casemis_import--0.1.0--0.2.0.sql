@@ -597,25 +597,12 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION casemis.check_run(bigint) IS 'Raise an error unless the run succeeded, was unchanged or a dry run; returns the run id. For shell and cron wrappers: psql -c "SELECT casemis.check_run(casemis.casemis_import(''default''))" exits non-zero on a failed run.';
 
--- casemis.runs: import_run for reporting queries, with the duration and the
--- files read on one line (SELECT * FROM casemis.runs ORDER BY run_id DESC LIMIT 10).
-CREATE VIEW casemis.runs AS
-SELECT r.run_id, r.settings_name, r.status, r.trigger, r.dry_run, r.started_at, r.finished_at,
-       r.finished_at - r.started_at AS duration,
-       r.type_a_imported, r.type_a_unmatched, r.type_a_duplicates, r.type_a_errors, r.type_a_not_in_file,
-       r.type_b_imported, r.type_b_unmatched, r.type_b_errors,
-       concat_ws(', ', r.students_file || ' (' || r.students_size || ' bytes)',
-                       r.services_file || ' (' || r.services_size || ' bytes)') AS files,
-       r.email_status, r.message
-  FROM casemis.import_run r;
-COMMENT ON VIEW casemis.runs IS 'The run history for reporting: one row per run with its duration, counts and files (from import_run).';
-COMMENT ON COLUMN casemis.runs.duration IS 'finished_at - started_at; NULL while running.';
-COMMENT ON COLUMN casemis.runs.files IS 'The files read, name (size in bytes); empty when the run stopped before reading one.';
+-- casemis.runs (the run history for reporting): in the code health section,
+-- once import_run has all its 0.2.0 columns.
 
 -- nothing to PUBLIC (the fresh install's REVOKE ... ON ALL ... covers these)
 REVOKE EXECUTE ON FUNCTION casemis._settings_time_zone() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION casemis.check_run(bigint) FROM PUBLIC;
-REVOKE ALL ON casemis.runs FROM PUBLIC;
 
 -- COMMENTs on the schema and every column a DBA sets or reads (src/sql/95_comments.sql)
 COMMENT ON SCHEMA casemis IS 'casemis_import: CASEMIS Table A/B files imported into cse and csv, with settings (import_settings), run history (import_run, runs), reports (import_report, report_csv) and schedule (status). See the README.';
@@ -720,23 +707,6 @@ COMMENT ON COLUMN casemis.import_run.services_sha256 IS 'SHA-256 of the Table B 
 COMMENT ON COLUMN casemis.import_run.email_sent_at IS 'When the completion email was last sent.';
 COMMENT ON COLUMN casemis.import_run.scheduled_for IS 'Scheduled runs: the slot (instant) the run was for.';
 
-COMMENT ON COLUMN casemis.runs.run_id IS 'The run id (import_run.run_id).';
-COMMENT ON COLUMN casemis.runs.settings_name IS 'The setting the run used.';
-COMMENT ON COLUMN casemis.runs.status IS 'running, succeeded, failed, unchanged, skipped, dry_run, missed or reverted (see import_run.status).';
-COMMENT ON COLUMN casemis.runs.trigger IS 'manual, upload, scheduled or revert.';
-COMMENT ON COLUMN casemis.runs.dry_run IS 'A dry run: no cse/csv change.';
-COMMENT ON COLUMN casemis.runs.started_at IS 'When the run started.';
-COMMENT ON COLUMN casemis.runs.finished_at IS 'When the runs outcome was recorded.';
-COMMENT ON COLUMN casemis.runs.type_a_imported IS 'Table A records written to cse.';
-COMMENT ON COLUMN casemis.runs.type_a_unmatched IS 'Table A records that matched no student.';
-COMMENT ON COLUMN casemis.runs.type_a_duplicates IS 'Table A duplicate records (none imported).';
-COMMENT ON COLUMN casemis.runs.type_a_errors IS 'Table A error records.';
-COMMENT ON COLUMN casemis.runs.type_a_not_in_file IS 'Students with a cse row absent from the file.';
-COMMENT ON COLUMN casemis.runs.type_b_imported IS 'Table B records written to csv.';
-COMMENT ON COLUMN casemis.runs.type_b_unmatched IS 'Table B records that belong to no imported student.';
-COMMENT ON COLUMN casemis.runs.type_b_errors IS 'Table B error records.';
-COMMENT ON COLUMN casemis.runs.email_status IS 'Outcome of the completion email.';
-COMMENT ON COLUMN casemis.runs.message IS 'What happened; for a failed run the reason.';
 
 COMMENT ON COLUMN casemis.status.name IS 'The setting (import_settings.name).';
 COMMENT ON COLUMN casemis.status.enabled IS 'Whether the setting is scheduled.';
@@ -1310,7 +1280,9 @@ COMMENT ON COLUMN casemis.import_run.errcode IS 'For a failed run, the SQLSTATE 
 -- into the message after "Hint:"; casemis.runs shows it too.
 ALTER TABLE casemis.import_run ADD COLUMN hint text;
 COMMENT ON COLUMN casemis.import_run.hint IS 'For a failed run, what to do about it (the error''s HINT: the same advice the caller''s WARNING and the email give); NULL when the error gave none.';
-CREATE OR REPLACE VIEW casemis.runs AS
+-- casemis.runs: import_run for reporting queries, with the duration and the
+-- files read on one line (SELECT * FROM casemis.runs ORDER BY run_id DESC LIMIT 10).
+CREATE VIEW casemis.runs AS
 SELECT r.run_id, r.settings_name, r.status, r.trigger, r.dry_run, r.started_at, r.finished_at,
        r.finished_at - r.started_at AS duration,
        r.type_a_imported, r.type_a_unmatched, r.type_a_duplicates, r.type_a_errors, r.type_a_not_in_file,
@@ -1319,8 +1291,29 @@ SELECT r.run_id, r.settings_name, r.status, r.trigger, r.dry_run, r.started_at, 
                        r.services_file || ' (' || r.services_size || ' bytes)') AS files,
        r.email_status, r.message, r.errcode, r.hint
   FROM casemis.import_run r;
+COMMENT ON VIEW casemis.runs IS 'The run history for reporting: one row per run with its duration, counts and files (from import_run).';
+COMMENT ON COLUMN casemis.runs.duration IS 'finished_at - started_at; NULL while running.';
+COMMENT ON COLUMN casemis.runs.files IS 'The files read, name (size in bytes); empty when the run stopped before reading one.';
+COMMENT ON COLUMN casemis.runs.run_id IS 'The run id (import_run.run_id).';
+COMMENT ON COLUMN casemis.runs.settings_name IS 'The setting the run used.';
+COMMENT ON COLUMN casemis.runs.status IS 'running, succeeded, failed, unchanged, skipped, dry_run, missed or reverted (see import_run.status).';
+COMMENT ON COLUMN casemis.runs.trigger IS 'manual, upload, scheduled or revert.';
+COMMENT ON COLUMN casemis.runs.dry_run IS 'A dry run: no cse/csv change.';
+COMMENT ON COLUMN casemis.runs.started_at IS 'When the run started.';
+COMMENT ON COLUMN casemis.runs.finished_at IS 'When the run''s outcome was recorded.';
+COMMENT ON COLUMN casemis.runs.type_a_imported IS 'Table A records written to cse.';
+COMMENT ON COLUMN casemis.runs.type_a_unmatched IS 'Table A records that matched no student.';
+COMMENT ON COLUMN casemis.runs.type_a_duplicates IS 'Table A duplicate records (none imported).';
+COMMENT ON COLUMN casemis.runs.type_a_errors IS 'Table A error records.';
+COMMENT ON COLUMN casemis.runs.type_a_not_in_file IS 'Students with a cse row absent from the file.';
+COMMENT ON COLUMN casemis.runs.type_b_imported IS 'Table B records written to csv.';
+COMMENT ON COLUMN casemis.runs.type_b_unmatched IS 'Table B records that belong to no imported student.';
+COMMENT ON COLUMN casemis.runs.type_b_errors IS 'Table B error records.';
+COMMENT ON COLUMN casemis.runs.email_status IS 'Outcome of the completion email.';
+COMMENT ON COLUMN casemis.runs.message IS 'What happened; for a failed run the reason.';
 COMMENT ON COLUMN casemis.runs.errcode IS 'For a failed run, the SQLSTATE of its error (import_run.errcode).';
 COMMENT ON COLUMN casemis.runs.hint IS 'For a failed run, what to do about it (import_run.hint).';
+REVOKE ALL ON casemis.runs FROM PUBLIC;
 
 -- One home for the email address rule: the settings trigger no longer has a
 -- pattern of its own (0.1.0's let through addresses the email then refused).
