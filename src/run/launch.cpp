@@ -398,8 +398,8 @@ int64 run_and_wait(const std::string &settings_name, Trigger trigger, bool dry_r
         pg_guard([] { register_failed(); });
 
     const Outcome o{s.sh->result, s.sh->run_id, s.sh->sqlstate, status_of(*s.sh),
-                    std::string(s.sh->message, strnlen(s.sh->message, sizeof(s.sh->message))),
-                    std::string(s.sh->hint, strnlen(s.sh->hint, sizeof(s.sh->hint)))};
+                    std::string(field_text(s.sh->message)),
+                    std::string(field_text(s.sh->hint))};
     pg_guard([&] { dsm_detach(s.seg); });
     return report_outcome(o, settings_name, fatal_msg);
 }

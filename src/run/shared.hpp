@@ -46,12 +46,13 @@ struct RunShared {
     int sqlstate;    // a failed run's error (import_run.errcode)
 };
 
+// The text of one of RunShared's char fields (set with strlcpy, but read as
+// what is there up to its size: the other process wrote it).
+template <size_t N> std::string_view field_text(const char (&field)[N]) { return {field, strnlen(field, N)}; }
+
 inline void set_status(RunShared &sh, RunStatus s) { strlcpy(sh.status, to_text(s), sizeof(sh.status)); }
 // nullopt while the worker has set none
-inline std::optional<RunStatus> status_of(const RunShared &sh)
-{
-    return status_from_text(std::string_view(sh.status, strnlen(sh.status, sizeof(sh.status))));
-}
+inline std::optional<RunStatus> status_of(const RunShared &sh) { return status_from_text(field_text(sh.status)); }
 
 // A scheduled run's parameters fit in bgw_extra (128 bytes).
 struct ScheduledArgs {

@@ -220,7 +220,7 @@ void execute_run(RunShared &sh, Prepared &prep) noexcept
         // Canceled by the caller, which said why.
         if (failure.sqlstate == ERRCODE_QUERY_CANCELED && sh.cancel_reason[0])
             failure.message =
-                "canceled: " + std::string(sh.cancel_reason, strnlen(sh.cancel_reason, sizeof(sh.cancel_reason)));
+                "canceled: " + std::string(field_text(sh.cancel_reason));
         record_failure(sh, prep, failure);
     }
 
@@ -240,11 +240,11 @@ void log_outcome(const RunShared &sh, const Prepared &p)
     const bool bad = status != RunStatus::Succeeded && status != RunStatus::DryRun && status != RunStatus::Unchanged;
     std::string line = "casemis_import run " + std::to_string(sh.run_id) + " of setting \"" + sh.settings_name +
                        "\" (" + to_text(sh.trigger) + (sh.dry_run ? ", dry run" : "") + "): " +
-                       std::string(sh.status, strnlen(sh.status, sizeof(sh.status))) + "; Table A " +
+                       std::string(field_text(sh.status)) + "; Table A " +
                        counts_text(p.counts, CountTable::A) + "; Table B " + counts_text(p.counts, CountTable::B);
     if (bad)
-        line += ": " + std::string(sh.message, strnlen(sh.message, sizeof(sh.message)));
-    const std::string hint = bad ? std::string(sh.hint, strnlen(sh.hint, sizeof(sh.hint))) : std::string();
+        line += ": " + std::string(field_text(sh.message));
+    const std::string hint = bad ? std::string(field_text(sh.hint)) : std::string();
     const int saved = client_min_messages;
     client_min_messages = ERROR;
     pg_guard([&] {

@@ -132,8 +132,9 @@ END $$;
 -- would be planned from are often wrong -- cse's statistics seldom know the
 -- run's id in last_run_id yet (the run just stamped it, or a revert of a later
 -- run just put it back), so "last_run_id = run" looks like one row, and a nested
--- loop anti join then scans the unindexed stamp table once per cse row: hours
--- at 400k students instead of seconds (bench/RESULTS.md, 2026-12-02 evening).
+-- loop anti join then scans the unindexed stamp table once per cse row: over
+-- ten minutes at 400k students (cancelled) instead of 4 s (bench/RESULTS.md,
+-- 2026-12-02 evening).
 CREATE FUNCTION casemis._revert_apply(run_id bigint,
                                       OUT cse_removed bigint, OUT cse_stamped bigint, OUT cse_restored bigint,
                                       OUT csv_removed bigint, OUT csv_restored bigint)

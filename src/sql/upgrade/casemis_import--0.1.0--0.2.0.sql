@@ -546,15 +546,12 @@ BEGIN
             WHERE NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE z.name = i.time_zone)
             GROUP BY i.name, i.time_zone ORDER BY i.name
   LOOP
-    region := NULL;
-    IF s.utc_offset IS NOT NULL AND date_trunc('hour', s.utc_offset) = s.utc_offset THEN
-      region := 'Etc/GMT' || CASE WHEN s.utc_offset < interval '0' THEN '+' ELSE '-' END
-                          || abs(extract(hour FROM s.utc_offset))::int;
-      IF s.utc_offset = interval '0' THEN region := 'Etc/GMT'; END IF;
-      IF NOT EXISTS (SELECT 1 FROM pg_timezone_names z WHERE z.name = region) THEN
-        region := NULL;
-      END IF;
-    END IF;
+    -- whole hours only (Etc/GMT+N counts west of Greenwich as plus); else, or
+    -- when there is no such name, NULL
+    SELECT z.name INTO region FROM pg_timezone_names z
+     WHERE date_trunc('hour', s.utc_offset) = s.utc_offset
+       AND z.name = 'Etc/GMT' || CASE WHEN s.utc_offset < interval '0' THEN '+' ELSE '-' END
+                              || abs(extract(hour FROM s.utc_offset))::int;
     IF region IS NOT NULL THEN
       BEGIN   -- the settings' other checks still apply (a roster dropped since, say): then keep it
         UPDATE casemis.import_settings SET time_zone = region WHERE name = s.name;
@@ -1086,8 +1083,9 @@ END $$;
 -- would be planned from are often wrong -- cse's statistics seldom know the
 -- run's id in last_run_id yet (the run just stamped it, or a revert of a later
 -- run just put it back), so "last_run_id = run" looks like one row, and a nested
--- loop anti join then scans the unindexed stamp table once per cse row: hours
--- at 400k students instead of seconds (bench/RESULTS.md, 2026-12-02 evening).
+-- loop anti join then scans the unindexed stamp table once per cse row: over
+-- ten minutes at 400k students (cancelled) instead of 4 s (bench/RESULTS.md,
+-- 2026-12-02 evening).
 CREATE FUNCTION casemis._revert_apply(run_id bigint,
                                       OUT cse_removed bigint, OUT cse_stamped bigint, OUT cse_restored bigint,
                                       OUT csv_removed bigint, OUT csv_restored bigint)
