@@ -41,11 +41,9 @@ Reports::Reports(int64_t run_id)
 {
 }
 
-void Reports::table_a(const CsvRecord &rec, const KeyColumns &kc, const ValidatedRecord &vr, Outcome outcome,
-                      match::Reason reason, std::string_view student_id, std::string_view roster_grade)
+void Reports::table_a(const CsvRecord &rec, const KeyColumns &kc, Outcome outcome, match::Reason reason,
+                      std::string_view student_id, std::string_view roster_grade)
 {
-    if (outcome == Outcome::Error)
-        return errors(kReportA[3], rec, vr, kc);
     Row r;
     r.line = rec.line;
     r.ssid = field(rec, kc.ssid);
@@ -70,11 +68,9 @@ void Reports::table_a(const CsvRecord &rec, const KeyColumns &kc, const Validate
     add(r);
 }
 
-void Reports::table_b(const CsvRecord &rec, const KeyColumns &kc, const ValidatedRecord &vr, Outcome outcome,
-                      match::Reason reason, std::string_view student_id)
+void Reports::table_b(const CsvRecord &rec, const KeyColumns &kc, Outcome outcome, match::Reason reason,
+                      std::string_view student_id)
 {
-    if (outcome == Outcome::Error)
-        return errors(kReportB[2], rec, vr, kc);
     const bool unmatched = outcome == Outcome::Unmatched;
     Row r;
     r.report = unmatched ? kReportB[1] : kReportB[0];
@@ -89,6 +85,16 @@ void Reports::table_b(const CsvRecord &rec, const KeyColumns &kc, const Validate
         r.has_reason = true;
     }
     add(r);
+}
+
+void Reports::table_a_errors(const CsvRecord &rec, const KeyColumns &kc, const ValidatedRecord &vr)
+{
+    errors(kReportA[3], rec, vr, kc);
+}
+
+void Reports::table_b_errors(const CsvRecord &rec, const KeyColumns &kc, const ValidatedRecord &vr)
+{
+    errors(kReportB[2], rec, vr, kc);
 }
 
 void Reports::finish()

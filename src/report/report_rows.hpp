@@ -22,16 +22,21 @@ class Reports {
   public:
     explicit Reports(int64_t run_id);
 
-    // A Table A record: ImportedRecords (student_id: the matched student's),
-    // UnmatchedRecords (with the reason), Duplicates, or Errors (a row per problem).
-    // roster_grade: Grade when the file has no grade column (SPED: the matched
-    // student's grade on the roster; empty otherwise).
-    void table_a(const format::CsvRecord &rec, const format::KeyColumns &kc, const format::ValidatedRecord &vr,
-                 match::Outcome outcome, match::Reason reason, std::string_view student_id,
-                 std::string_view roster_grade = {});
-    // A Table B record likewise (Imported, Unmatched or Error).
-    void table_b(const format::CsvRecord &rec, const format::KeyColumns &kc, const format::ValidatedRecord &vr,
-                 match::Outcome outcome, match::Reason reason, std::string_view student_id);
+    // A valid Table A record (outcome Imported, Unmatched or Duplicate; its row
+    // is made of the record's fields alone, so it needs no validation):
+    // ImportedRecords (student_id: the matched student's), UnmatchedRecords (with
+    // the reason) or Duplicates. roster_grade: Grade when the file has no grade
+    // column (SPED: the matched student's grade on the roster; empty otherwise).
+    void table_a(const format::CsvRecord &rec, const format::KeyColumns &kc, match::Outcome outcome,
+                 match::Reason reason, std::string_view student_id, std::string_view roster_grade = {});
+    // A valid Table B record likewise (Imported or Unmatched).
+    void table_b(const format::CsvRecord &rec, const format::KeyColumns &kc, match::Outcome outcome,
+                 match::Reason reason, std::string_view student_id);
+    // An invalid Table A / Table B record: a row per problem in its Errors report.
+    void table_a_errors(const format::CsvRecord &rec, const format::KeyColumns &kc,
+                        const format::ValidatedRecord &vr);
+    void table_b_errors(const format::CsvRecord &rec, const format::KeyColumns &kc,
+                        const format::ValidatedRecord &vr);
     void finish();
 
   private:

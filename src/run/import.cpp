@@ -1,10 +1,14 @@
-// import.cpp -- the import proper, in two streaming passes over each spooled
-// file: pass 1 validates and matches (memory per record: a few bytes), pass 2
-// re-reads the records and hands them to the writers (apply/: cse and csv rows,
-// report/: report rows, all in bulk through COPY's insert path); then NotInFile
-// is one set-based statement. This file is the order of the phases, their
-// counts and NOTICEs: one record loop (each_record), one object or function
-// per pass over a table file.
+// import.cpp -- the import proper, in streaming passes over each spooled file
+// (memory per record: a few bytes). Pass 1 validates and matches every record
+// and writes the report rows that need no later outcome: Table A's Errors and
+// all of Table B's. Pass 2 re-reads Table A (its outcomes are known only once
+// the whole file is matched: duplicates) for its other report rows and the cse
+// rows, and re-reads Table B only when its services are written, validating
+// only the records written. Everything goes in bulk through COPY's insert path
+// (apply/: cse and csv rows, report/: report rows); then NotInFile is one
+// set-based statement. This file is the order of the phases, their counts and
+// NOTICEs: one record loop (each_record), one object or function per pass over
+// a table file.
 #include "run/import.hpp"
 
 #include <optional>
@@ -114,26 +118,36 @@ struct RunFiles {
     }
 };
 
-// The one record loop: every record of a pass over a file, validated against
-// the layout and handed to on_record(index, rec, vr). The record and its
-// validation are reused from one record to the next.
+// The one record loop: every record of a pass over a file, handed to
+// on_record(index, rec); the record is reused from one record to the next.
 template <typename OnRecord>
-size_t each_record(TableFile &file, const HeaderCheck &hc, const Layout &l, OnRecord &&on_record)
+size_t each_record(TableFile &file, OnRecord &&on_record)
 {
     CsvRecord rec;
-    ValidatedRecord vr;
     size_t index = 0;
     for (; file.next(rec); ++index) {
         if ((index & 0x3FF) == 0)
             check_interrupts();
-        validate_record(rec, hc, l, vr);
-        on_record(index, rec, vr);
+        on_record(index, rec);
     }
     return index;
 }
 
+// Pass 1's loop: each record also validated against the layout, as
+// on_record(index, rec, vr) (the validation reused from record to record).
+template <typename OnRecord>
+size_t each_validated(TableFile &file, const HeaderCheck &hc, const Layout &l, OnRecord &&on_record)
+{
+    ValidatedRecord vr;
+    return each_record(file, [&](size_t index, const CsvRecord &rec) {
+        validate_record(rec, hc, l, vr);
+        on_record(index, rec, vr);
+    });
+}
+
 // Pass 1 over the Student Data file: every record validated and matched to
-// the roster (amatch), and registered for the Services file's linkage (smatch).
+// the roster (amatch), and registered for the Services file's linkage (smatch);
+// an invalid record's Errors rows are written now (pass 2 does not validate it).
 struct StudentsMatch {
     match::TableAMatcher amatch;
     match::ServiceMatcher smatch; // reads amatch's records
@@ -145,13 +159,13 @@ struct StudentsMatch {
         : amatch(roster, calpads), smatch(roster, amatch.records(), calpads)
     {
     }
-    void read(const RunFiles &f, ImportResult &res);
+    void read(const RunFiles &f, report::Reports &reports, ImportResult &res);
 
   private:
-    void add(size_t index, const CsvRecord &rec, const ValidatedRecord &vr);
+    void add(size_t index, const CsvRecord &rec, const ValidatedRecord &vr, report::Reports &reports);
 };
 
-void StudentsMatch::read(const RunFiles &f, ImportResult &res)
+void StudentsMatch::read(const RunFiles &f, report::Reports &reports, ImportResult &res)
 {
     const Stopwatch t;
     const Layout &l = f.lay.students;
@@ -160,8 +174,9 @@ void StudentsMatch::read(const RunFiles &f, ImportResult &res)
         hc = checked_header(file, l, l.name.c_str(), f.in.students.label, res.warnings);
         keys = key_columns(hc, l);
         code_counts.assign(l.fields.size(), 0);
-        each_record(file, hc, l,
-                    [&](size_t index, const CsvRecord &rec, const ValidatedRecord &vr) { add(index, rec, vr); });
+        each_validated(file, hc, l, [&](size_t index, const CsvRecord &rec, const ValidatedRecord &vr) {
+            add(index, rec, vr, reports);
+        });
         amatch.finish();
     }
     RunCounts &cnt = res.counts;
@@ -175,11 +190,12 @@ void StudentsMatch::read(const RunFiles &f, ImportResult &res)
            elapsed(t));
 }
 
-void StudentsMatch::add(size_t index, const CsvRecord &rec, const ValidatedRecord &vr)
+void StudentsMatch::add(size_t index, const CsvRecord &rec, const ValidatedRecord &vr, report::Reports &reports)
 {
     const KeyColumns &k = keys;
     if (!vr.ok()) {
         amatch.add_error(static_cast<uint32_t>(rec.line));
+        reports.table_a_errors(rec, k, vr);
     } else {
         std::string ssid = vr.null[k.ssid] ? std::string() : vr.values[k.ssid];
         std::string key;
@@ -196,15 +212,10 @@ void StudentsMatch::add(size_t index, const CsvRecord &rec, const ValidatedRecor
                  field(rec, k.ssid), field(rec, k.meeting_id));
 }
 
-// Pass 1 over the Services file: every record validated and linked to a
-// matched student; pass 2 needs 6 bytes of each.
+// Pass 1 over the Services file: every record validated, linked to a matched
+// student and given its report row; pass 2 needs 4 bytes of each.
 struct ServicesMatch {
-    struct __attribute__((packed)) Linked {
-        int32_t roster;  // the student's roster index, when Imported
-        Outcome outcome; // Imported, Unmatched or Error
-        Reason reason;   // why Unmatched
-    };
-    std::vector<Linked> records;
+    std::vector<int32_t> roster_of; // per record: the matched student's roster index, or -1
     HeaderCheck hc;
     KeyColumns keys;
     std::vector<uint64_t> code_counts;      // per layout field (code_warnings)
@@ -213,12 +224,17 @@ struct ServicesMatch {
     std::optional<apply::ServiceDigest> digest; // a real run writes only the students whose services changed
 
     explicit ServicesMatch(size_t roster_size) : students(roster_size) {}
-    void read(pg::Spi &spi, const RunFiles &f, const match::ServiceMatcher &smatch, size_t roster_size,
-              ImportResult &res);
+    void read(pg::Spi &spi, const RunFiles &f, const match::ServiceMatcher &smatch, const match::Roster &roster,
+              report::Reports &reports, ImportResult &res);
+
+  private:
+    void add(const CsvRecord &rec, const ValidatedRecord &vr, const match::ServiceMatcher &smatch,
+             const match::Roster &roster, report::Reports &reports, RunCounts &cnt);
+    std::string sid_text_;
 };
 
-void ServicesMatch::read(pg::Spi &spi, const RunFiles &f, const match::ServiceMatcher &smatch, size_t roster_size,
-                         ImportResult &res)
+void ServicesMatch::read(pg::Spi &spi, const RunFiles &f, const match::ServiceMatcher &smatch,
+                         const match::Roster &roster, report::Reports &reports, ImportResult &res)
 {
     const Stopwatch t;
     const Layout &l = f.lay.services;
@@ -229,35 +245,47 @@ void ServicesMatch::read(pg::Spi &spi, const RunFiles &f, const match::ServiceMa
     keys = key_columns(hc, l);
     code_counts.assign(l.fields.size(), 0);
     if (!f.in.dry_run)
-        digest.emplace(hc, l, start_date, roster_size);
-    each_record(file, hc, l, [&](size_t, const CsvRecord &rec, const ValidatedRecord &vr) {
-        if (!vr.ok()) {
-            records.push_back(Linked{-1, Outcome::Error, Reason::None});
-            ++cnt.b_errors;
-            return;
-        }
-        for (int c : vr.code_warnings)
-            ++code_counts[c];
-        const auto m = smatch.match(std::string(field(rec, keys.student_id)), std::string(field(rec, keys.selpa)),
-                                    std::string(field(rec, keys.ssid)), field(rec, keys.meeting_id));
-        if (m.matched) {
-            records.push_back(Linked{m.roster, Outcome::Imported, Reason::None});
-            students.add(m.roster);
-            if (digest)
-                digest->add(m.roster, rec, vr);
-            ++cnt.b_imported;
-        } else {
-            records.push_back(Linked{-1, Outcome::Unmatched, m.reason});
-            ++cnt.b_unmatched;
-        }
+        digest.emplace(hc, l, start_date, roster.size());
+    each_validated(file, hc, l, [&](size_t, const CsvRecord &rec, const ValidatedRecord &vr) {
+        add(rec, vr, smatch, roster, reports, cnt);
     });
-    notice(l.name + " " + f.in.services.label + ": " + std::to_string(records.size()) + " records read; " +
+    notice(l.name + " " + f.in.services.label + ": " + std::to_string(roster_of.size()) + " records read; " +
            std::to_string(cnt.b_imported) + " matched, " + std::to_string(cnt.b_unmatched) + " unmatched, " +
            std::to_string(cnt.b_errors) + " errors in " + elapsed(t));
 }
 
-// Pass 2 over the Student Data file: a report row for every record, a cse row
-// for every matched student (CALPADS: from the student's latest record only).
+void ServicesMatch::add(const CsvRecord &rec, const ValidatedRecord &vr, const match::ServiceMatcher &smatch,
+                        const match::Roster &roster, report::Reports &reports, RunCounts &cnt)
+{
+    if (!vr.ok()) {
+        roster_of.push_back(-1);
+        reports.table_b_errors(rec, keys, vr);
+        ++cnt.b_errors;
+        return;
+    }
+    for (int c : vr.code_warnings)
+        ++code_counts[c];
+    const auto m = smatch.match(std::string(field(rec, keys.student_id)), std::string(field(rec, keys.selpa)),
+                                std::string(field(rec, keys.ssid)), field(rec, keys.meeting_id));
+    if (!m.matched) {
+        roster_of.push_back(-1);
+        reports.table_b(rec, keys, Outcome::Unmatched, m.reason, {});
+        ++cnt.b_unmatched;
+        return;
+    }
+    roster_of.push_back(m.roster);
+    students.add(m.roster);
+    if (digest)
+        digest->add(m.roster, rec, vr);
+    sid_text_ = std::to_string(roster.student_id(m.roster));
+    reports.table_b(rec, keys, Outcome::Imported, Reason::None, sid_text_);
+    ++cnt.b_imported;
+}
+
+// Pass 2 over the Student Data file: a report row for every valid record (the
+// invalid ones had theirs in pass 1), a cse row for every matched student
+// (CALPADS: from the student's latest record only). Only the records that write
+// cse are validated again: a report row is made of the record's fields.
 void write_students(pg::Spi &spi, const RunFiles &f, const StudentsMatch &m, const match::Roster &roster,
                     report::Reports &reports)
 {
@@ -269,19 +297,24 @@ void write_students(pg::Spi &spi, const RunFiles &f, const StudentsMatch &m, con
     TableFile file = f.students();
     const std::vector<match::ARecord> &recs = m.amatch.records();
     std::string sid_text;
-    each_record(file, m.hc, l, [&](size_t index, const CsvRecord &rec, const ValidatedRecord &vr) {
+    ValidatedRecord vr;
+    each_record(file, [&](size_t index, const CsvRecord &rec) {
         const match::ARecord &a = recs[index];
+        if (a.outcome == Outcome::Error)
+            return;
         // SPED carries no grade: its reports show the roster's
         const std::string_view grade = calpads ? roster.grade(a.roster) : std::string_view();
         if (a.outcome != Outcome::Imported) {
-            reports.table_a(rec, m.keys, vr, a.outcome, a.reason, {}, grade);
+            reports.table_a(rec, m.keys, a.outcome, a.reason, {}, grade);
             return;
         }
         const int64_t sid = roster.student_id(a.roster);
         sid_text = std::to_string(sid);
-        reports.table_a(rec, m.keys, vr, Outcome::Imported, a.reason, sid_text, grade);
-        if (a.writes_cse)
-            cse.add(sid, sid_text, vr);
+        reports.table_a(rec, m.keys, Outcome::Imported, a.reason, sid_text, grade);
+        if (!a.writes_cse)
+            return;
+        validate_record(rec, m.hc, l, vr);
+        cse.add(sid, sid_text, vr);
     });
     const auto n = cse.finish();
     if (in.dry_run)
@@ -293,10 +326,37 @@ void write_students(pg::Spi &spi, const RunFiles &f, const StudentsMatch &m, con
                std::to_string(n.unchanged) + " unchanged (last_updated only) in " + elapsed(t));
 }
 
-// Pass 2 over the Services file: a report row for every record, and the
-// services of the school year replaced for the students whose services changed.
-void write_services(pg::Spi &spi, const RunFiles &f, ServicesMatch &m, const match::Roster &roster,
-                    report::Reports &reports)
+// Pass 2 over the Services file, only when services are written (not in a dry
+// run, not when no student's changed): the records of the students in
+// `replace`, validated again (no others are) and handed to csv. Returns their
+// count, which a dry run counts without reading the file.
+uint64_t write_service_rows(const RunFiles &f, const ServicesMatch &m, const match::Roster &roster,
+                            const apply::ServiceStudents &replace, apply::ServicesWriter &csv)
+{
+    uint64_t rows = 0;
+    if (f.in.dry_run || replace.count == 0) {
+        for (int32_t r : m.roster_of)
+            rows += r >= 0 && replace.of[r];
+        return rows;
+    }
+    TableFile file = f.services();
+    ValidatedRecord vr;
+    std::string sid_text;
+    each_record(file, [&](size_t index, const CsvRecord &rec) {
+        const int32_t r = m.roster_of[index];
+        if (r < 0 || !replace.of[r])
+            return;
+        validate_record(rec, m.hc, f.lay.services, vr);
+        sid_text = std::to_string(roster.student_id(r));
+        csv.add(sid_text, rec, vr);
+        ++rows;
+    });
+    return rows;
+}
+
+// The services of the school year replaced for the students whose services
+// changed (their report rows were written in pass 1).
+void write_services(pg::Spi &spi, const RunFiles &f, ServicesMatch &m, const match::Roster &roster)
 {
     const Stopwatch t;
     const ImportInput &in = f.in;
@@ -306,22 +366,7 @@ void write_services(pg::Spi &spi, const RunFiles &f, ServicesMatch &m, const mat
         m.digest ? m.digest->changed(spi, in.school_year, roster, m.students, unchanged) : m.students;
     m.digest.reset();
     apply::ServicesWriter csv(spi, m.hc, l, in.run_id, in.school_year, m.start_date, in.dry_run, roster, replace);
-    TableFile file = f.services();
-    std::string sid_text;
-    uint64_t rows = 0;
-    each_record(file, m.hc, l, [&](size_t index, const CsvRecord &rec, const ValidatedRecord &vr) {
-        const ServicesMatch::Linked b = m.records[index];
-        if (b.outcome != Outcome::Imported) {
-            reports.table_b(rec, m.keys, vr, b.outcome, b.reason, {});
-            return;
-        }
-        sid_text = std::to_string(roster.student_id(b.roster));
-        reports.table_b(rec, m.keys, vr, Outcome::Imported, b.reason, sid_text);
-        if (replace.of[b.roster]) {
-            csv.add(sid_text, rec, vr);
-            ++rows;
-        }
-    });
+    const uint64_t rows = write_service_rows(f, m, roster, replace, csv);
     const auto n = csv.finish();
     if (in.dry_run)
         notice("dry run: csv not written; it would replace " + std::to_string(replace.count) +
@@ -354,26 +399,28 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
                          run_layouts(spi, in.file_format, in.students, in.with_services, in.services, limits)};
     res.file_format = files.lay.family_name();
 
-    // pass 1: validate and match; the record-count guard before anything is written
+    // pass 1: validate and match, and the report rows known at once; the
+    // record-count guard before cse and csv are written (when it fails, the
+    // run's transaction and these report rows with it are rolled back)
+    const std::optional<std::string> toast_compression = fast_toast_compression(spi);
+    report::Reports reports(in.run_id);
     StudentsMatch students(roster, files.calpads());
-    students.read(files, res);
+    students.read(files, reports, res);
     ServicesMatch services(in.with_services ? roster.size() : 0);
     if (in.with_services)
-        services.read(spi, files, students.smatch, roster.size(), res);
+        services.read(spi, files, students.smatch, roster, reports, res);
     code_warnings(students.code_counts, files.lay.students, files.lay.students.name.c_str(), res.warnings);
     code_warnings(services.code_counts, files.lay.services, files.lay.services.name.c_str(), res.warnings);
     res.a_records = students.amatch.records().size();
     if (in.with_services)
-        res.b_records = services.records.size();
+        res.b_records = services.roster_of.size();
     if (in.guard)
         check_record_counts(spi, *in.guard, res.a_records, res.b_records);
 
-    // pass 2: cse, csv and the report rows
-    const std::optional<std::string> toast_compression = fast_toast_compression(spi);
-    report::Reports reports(in.run_id);
+    // pass 2: cse and Table A's other report rows; csv
     write_students(spi, files, students, roster, reports);
     if (in.with_services)
-        write_services(spi, files, services, roster, reports);
+        write_services(spi, files, services, roster);
     reports.finish();
     if (toast_compression)
         spi.exec("SELECT pg_catalog.set_config('default_toast_compression', $1, true)", {*toast_compression});
