@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "apply/row_text.hpp"
-#include "apply/run_history.hpp"
 #include "apply/service_digest.hpp"
 
 extern "C" {
@@ -100,14 +99,20 @@ void CseWriter::load_stored()
         append_array_element(keys, hc_.columns[c].header);
     }
     keys += '}';
+    // the stamp: last_updated as days since 2000-01-01 (as a date is stored)
+    const std::string days = "CASE WHEN isfinite(c.last_updated) THEN c.last_updated - DATE '2000-01-01' "
+                             "WHEN c.last_updated = 'infinity' THEN 2147483647 "
+                             "WHEN c.last_updated = '-infinity' THEN -2147483648 END";
     spi_.each("SELECT student_id::text, hashtextextended(t, 1)::text, hashtextextended(f, 1)::text, "
-              "coalesce(hashtextextended(e, 1), 0)::text, coalesce(x = '{}'::jsonb, false)::text FROM ("
-              "SELECT c.student_id, " + cols + " AS t, " + fillers + " AS f, " + extra +
-                  " AS e, c.extra AS x FROM casemis.cse c OFFSET 0) s",
+              "coalesce(hashtextextended(e, 1), 0)::text, coalesce(x = '{}'::jsonb, false)::text, d::text, r::text "
+              "FROM (SELECT c.student_id, " + cols + " AS t, " + fillers + " AS f, " + extra +
+                  " AS e, c.extra AS x, " + days + " AS d, c.last_run_id AS r FROM casemis.cse c OFFSET 0) s",
               tg_.unknown.empty() ? pg::Params{} : pg::Params{keys}, 50000, [&](pg::Row &r) {
                   stored_.push_back(Stored{std::stoll(*r[0]), static_cast<uint64_t>(std::stoll(*r[1])),
                                            static_cast<uint64_t>(std::stoll(*r[2])),
-                                           static_cast<uint64_t>(std::stoll(*r[3])), *r[4] == "true"});
+                                           static_cast<uint64_t>(std::stoll(*r[3])), r[6] ? std::stoll(*r[6]) : 0,
+                                           r[5] ? static_cast<int32_t>(std::stol(*r[5])) : 0, *r[4] == "true",
+                                           !r[5], !r[6], false});
               });
     std::sort(stored_.begin(), stored_.end(), [](const Stored &a, const Stored &b) { return a.sid < b.sid; });
 }
@@ -177,6 +182,7 @@ void CseWriter::add(int64_t sid, const std::string &sid_text, const ValidatedRec
     if (unchanged) {
         touch_.add(sid_text); // only last_updated and last_run_id
         touch_.end_row();
+        it->stamped = true;
         ++n_.unchanged;
         return;
     }
@@ -195,24 +201,37 @@ void CseWriter::add(int64_t sid, const std::string &sid_text, const ValidatedRec
     ++(is_new ? n_.inserted : n_.updated);
 }
 
+// The former stamps of the rows only stamped, from the stored rows read at the
+// start: grouped and sorted here, written by COPY. (An INSERT ... SELECT
+// grouping cse's rows by stamp sorted them twice and held ~210 bytes a
+// student of the worker's memory, bench/RESULTS.md.)
+void CseWriter::save_stamps()
+{
+    std::vector<uint32_t> rows; // indexes into stored_, so by student_id
+    rows.reserve(n_.unchanged);
+    for (size_t i = 0; i < stored_.size(); ++i)
+        if (stored_[i].stamped)
+            rows.push_back(static_cast<uint32_t>(i));
+    std::stable_sort(rows.begin(), rows.end(),
+                     [&](uint32_t a, uint32_t b) { return stored_[a].stamp() < stored_[b].stamp(); });
+    CseStampHistory history(std::stoll(run_id_));
+    for (uint32_t i : rows)
+        history.add(stored_[i].stamp(), stored_[i].sid);
+    history.finish();
+}
+
 CseWriter::Counts CseWriter::finish()
 {
     written_.finish();
     new_.finish();
     stage_.finish();
     touch_.finish();
-    // The stamped students' temp table has no statistics, so the planner takes
-    // its ids for 200 distinct values and answers the history INSERT's
-    // "student_id IN (SELECT ...)" with one cse index probe per student (3.1 s
-    // of a 28 s forced re-import at 800k students, docs/benchmark.md); sampled,
-    // it hashes them (the UPDATE below, a plain join, hashes either way).
-    if (!dry_run_ && n_.unchanged > 0)
-        spi_.exec("ANALYZE pg_temp.casemis_cse_touch");
     // what revert_run needs, before either UPDATE: the rows whose values change
     // whole, the rows only stamped their former stamps (apply/run_history.hpp)
-    if (!dry_run_ && (n_.updated > 0 || n_.unchanged > 0))
-        save_cse_before_images(spi_, std::stoll(run_id_), n_.updated > 0 ? "pg_temp.casemis_cse_stage" : "",
-                               n_.unchanged > 0 ? "pg_temp.casemis_cse_touch" : "");
+    if (!dry_run_ && n_.updated > 0)
+        save_cse_before_images(spi_, std::stoll(run_id_), "pg_temp.casemis_cse_stage");
+    if (!dry_run_ && n_.unchanged > 0)
+        save_stamps();
     if (!dry_run_ && n_.unchanged > 0)
         spi_.exec("UPDATE casemis.cse c SET last_updated = $1::date, last_run_id = $2::bigint "
                   "FROM pg_temp.casemis_cse_touch t WHERE c.student_id = t.student_id",

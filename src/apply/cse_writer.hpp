@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "apply/row_text.hpp"
+#include "apply/run_history.hpp"
 #include "apply/targets.hpp"
 #include "format/layout.hpp"
 #include "pg/copy_in.hpp"
@@ -42,14 +43,20 @@ class CseWriter {
     const bool dry_run_;
     // A stored row: hashes of its ROW(target columns)::text, of
     // ROW(test_participation_1..6)::text, of the part of extra the file's unknown
-    // columns may change (0: none), and whether extra is '{}'.
+    // columns may change (0: none), whether extra is '{}', its stamp
+    // (last_updated, last_run_id), and whether this run only stamps it.
+    // (48 bytes: the stamp's fields unpacked, see CseStamp)
     struct Stored {
         int64_t sid;
         uint64_t cols, fillers, extra;
-        bool empty_extra;
+        int64_t last_run_id;
+        int32_t last_updated;
+        bool empty_extra, updated_null, run_null, stamped;
+        CseStamp stamp() const { return CseStamp{last_run_id, last_updated, updated_null, run_null}; }
     };
     void load_stored();
     bool changes(const Stored &s, const format::ValidatedRecord &vr, bool fillers_given);
+    void save_stamps();
     std::vector<Stored> stored_; // by student_id
     std::vector<int> unknown_order_; // unknown columns in jsonb's key order
     RowText row_;

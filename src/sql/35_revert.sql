@@ -3,7 +3,8 @@
 -- transaction that writes cse and csv (src/apply/run_history.cpp):
 -- * run_history_cse: the cse rows the run updated, as they were before it;
 -- * run_history_cse_stamp: the cse rows whose values the run left alone but
---   stamped (last_updated, last_run_id): their former stamps, students grouped;
+--   stamped (last_updated, last_run_id): their former stamps, students grouped
+--   by stamp, at most 10000 ids a row (CseStampHistory, src/apply/run_history.hpp);
 -- * run_history_csv: the csv rows the run deleted.
 -- Rows the run inserted need nothing: they carry its id (cse.last_run_id,
 -- csv.run_id). Kept as long as the run's row (history_retention).
@@ -26,7 +27,7 @@ CREATE TABLE casemis.run_history_cse_stamp (
   student_ids  bigint[] NOT NULL
 );
 CREATE INDEX run_history_cse_stamp_run_idx ON casemis.run_history_cse_stamp (run_id);
-COMMENT ON TABLE casemis.run_history_cse_stamp IS 'The cse rows each run only stamped (last_updated, last_run_id; values unchanged): their former stamps, one row per stamp, for casemis.revert_run.';
+COMMENT ON TABLE casemis.run_history_cse_stamp IS 'The cse rows each run only stamped (last_updated, last_run_id; values unchanged): their former stamps, students grouped by stamp (ids sorted, at most 10000 a row: a stamp may take several rows), for casemis.revert_run.';
 
 CREATE TABLE casemis.run_history_csv (
   run_id bigint      NOT NULL,
