@@ -180,6 +180,68 @@ FileInfo scan_file(const std::string &path, const std::string &label, const std:
     return digest.finish(label, origin, path);
 }
 
+namespace {
+
+// Why folder/name (src) cannot be opened (errno e), as the run's error.
+[[noreturn]] void throw_open_error(const std::string &folder, const std::string &src, int e)
+{
+    struct stat dir {};
+    const bool no_entry = e == ENOENT || e == ENOTDIR;
+    const bool dir_found = ::stat(folder.c_str(), &dir) == 0;
+    if (no_entry && !dir_found && errno == ENOENT)
+        throw Error(ERRCODE_UNDEFINED_FILE, "folder \"" + folder + "\" (the setting's folder_path) does not exist",
+                    "", "Create the folder or mount the share, or correct the setting: UPDATE "
+                        "casemis.import_settings SET folder_path = '/path/to/folder' WHERE name = '...'.");
+    if (no_entry && dir_found && !S_ISDIR(dir.st_mode))
+        throw Error(ERRCODE_UNDEFINED_FILE, "folder_path \"" + folder + "\" is not a folder", "",
+                    "Set folder_path to the folder that holds the files, not to a file.");
+    std::string hint = e == ENOENT ? "Check that the file was delivered to the folder and that import_settings names it correctly."
+                                   : "The database server's operating-system user must be able to read the file.";
+    throw Error(ERRCODE_UNDEFINED_FILE, "could not open file \"" + src + "\": " + sys_error(e), "", hint);
+}
+
+// src opened for plain blocking reads, a regular file (st: its stat).
+int open_regular_file(const std::string &folder, const std::string &src, struct stat &st)
+{
+    // O_NONBLOCK: opening a FIFO planted in the folder must not block the run
+    // (uninterruptibly, holding the setting's lock); it has no effect on a
+    // regular file, and anything else is refused just below.
+    int fd = ::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        throw_open_error(folder, src, errno);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw Error(ERRCODE_UNDEFINED_FILE, "\"" + src + "\" is not a regular file");
+    }
+    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK); // plain blocking reads from here on
+    return fd;
+}
+
+void write_spool(int fd, const char *p, size_t n, const std::string &src)
+{
+    for (size_t off = 0; off < n;) {
+        ssize_t w = ::write(fd, p + off, n - off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            throw Error(ERRCODE_DISK_FULL, "could not write spool copy of \"" + src + "\": " + sys_error(errno));
+        }
+        off += static_cast<size_t>(w);
+    }
+}
+
+// The file as read (its size and the digest's) must be the file as opened (st0).
+void check_unchanged(int fd, const struct stat &st0, const FileDigest &digest, const std::string &src)
+{
+    struct stat st1 {};
+    if (fstat(fd, &st1) != 0 || st1.st_size != st0.st_size || st1.st_mtim.tv_sec != st0.st_mtim.tv_sec ||
+        st1.st_mtim.tv_nsec != st0.st_mtim.tv_nsec || digest.size() != static_cast<uint64_t>(st1.st_size))
+        throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "file \"" + src + "\" changed while it was being read",
+                    "", "The file is probably still being delivered; the next run will import it once it is complete.");
+}
+
+} // namespace
+
 FileInfo copy_from_folder(const std::string &folder, const std::string &name, SpoolFile &spool,
                           uint64_t max_size, const std::function<void()> &check_interrupts)
 {
@@ -187,56 +249,16 @@ FileInfo copy_from_folder(const std::string &folder, const std::string &name, Sp
     if (src.empty() || src.back() != '/')
         src += '/';
     src += name;
-    // O_NONBLOCK: opening a FIFO planted in the folder must not block the run
-    // (uninterruptibly, holding the setting's lock); it has no effect on a
-    // regular file, and anything else is refused just below.
-    int fd = ::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0) {
-        int e = errno;
-        struct stat dir {};
-        const bool no_entry = e == ENOENT || e == ENOTDIR;
-        const bool dir_found = ::stat(folder.c_str(), &dir) == 0;
-        if (no_entry && !dir_found && errno == ENOENT)
-            throw Error(ERRCODE_UNDEFINED_FILE, "folder \"" + folder + "\" (the setting's folder_path) does not exist",
-                        "", "Create the folder or mount the share, or correct the setting: UPDATE "
-                            "casemis.import_settings SET folder_path = '/path/to/folder' WHERE name = '...'.");
-        if (no_entry && dir_found && !S_ISDIR(dir.st_mode))
-            throw Error(ERRCODE_UNDEFINED_FILE, "folder_path \"" + folder + "\" is not a folder", "",
-                        "Set folder_path to the folder that holds the files, not to a file.");
-        std::string hint = e == ENOENT ? "Check that the file was delivered to the folder and that import_settings names it correctly."
-                                       : "The database server's operating-system user must be able to read the file.";
-        throw Error(ERRCODE_UNDEFINED_FILE, "could not open file \"" + src + "\": " + sys_error(e), "", hint);
-    }
     struct stat st0 {};
-    if (fstat(fd, &st0) != 0 || !S_ISREG(st0.st_mode)) {
-        ::close(fd);
-        throw Error(ERRCODE_UNDEFINED_FILE, "\"" + src + "\" is not a regular file");
-    }
-    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK); // plain blocking reads from here on
+    const int fd = open_regular_file(folder, src, st0);
     // Hashed and scanned on the way: the copy is read once, here, not again.
     FileDigest digest;
     const std::string what = "file \"" + src + "\"";
     try {
         check_size(static_cast<uint64_t>(st0.st_size), max_size, what);
-        read_through(fd, what, max_size, check_interrupts, digest, [&](const char *p, size_t n) {
-            for (size_t off = 0; off < n;) {
-                ssize_t w = ::write(spool.fd(), p + off, n - off);
-                if (w < 0) {
-                    if (errno == EINTR)
-                        continue;
-                    throw Error(ERRCODE_DISK_FULL, "could not write spool copy of \"" + src + "\": " + sys_error(errno));
-                }
-                off += static_cast<size_t>(w);
-            }
-        });
-        struct stat st1 {};
-        if (fstat(fd, &st1) != 0 || st1.st_size != st0.st_size ||
-            st1.st_mtim.tv_sec != st0.st_mtim.tv_sec ||
-            st1.st_mtim.tv_nsec != st0.st_mtim.tv_nsec ||
-            digest.size() != static_cast<uint64_t>(st1.st_size))
-            throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                        "file \"" + src + "\" changed while it was being read", "",
-                        "The file is probably still being delivered; the next run will import it once it is complete.");
+        read_through(fd, what, max_size, check_interrupts, digest,
+                     [&](const char *p, size_t n) { write_spool(spool.fd(), p, n, src); });
+        check_unchanged(fd, st0, digest, src);
     } catch (...) {
         ::close(fd);
         throw;
