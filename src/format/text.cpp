@@ -45,32 +45,70 @@ inline int continuation_bytes(unsigned char c)
     return -1;
 }
 
+// Past the leading 8-byte words of plain ASCII without NUL.
+inline const unsigned char *skip_plain_ascii(const unsigned char *p, const unsigned char *end)
+{
+    while (end - p >= 8) {
+        uint64_t w;
+        std::memcpy(&w, p, 8);
+        if ((w & 0x8080808080808080ULL) != 0 || word_has_zero(w))
+            break;
+        p += 8;
+    }
+    return p;
+}
+
 } // namespace
+
+// The first three bytes decide the BOM; they may arrive in several pieces.
+void TextScanner::note_head(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; total_ + i < 3 && i < n; ++i) {
+        head_[total_ + i] = p[i];
+        if (total_ + i == 2)
+            bom_ = head_[0] == 0xEF && head_[1] == 0xBB && head_[2] == 0xBF;
+    }
+}
+
+// One byte (at stream offset off) of the UTF-8 check, while it holds.
+void TextScanner::utf8_step(unsigned char c, uint64_t off)
+{
+    if (pending_ > 0) {
+        const bool good = c >= 0x80 && c <= 0xBF && (seen_ > 0 || second_byte_ok(lead_, c));
+        if (!good) {
+            utf8_ok_ = false;
+            bad_off_ = off - static_cast<uint64_t>(seen_) - 1; // the sequence's lead byte
+            pending_ = 0;
+            return;
+        }
+        ++seen_;
+        --pending_;
+        return;
+    }
+    if (c < 0x80)
+        return;
+    const int more = continuation_bytes(c);
+    if (more < 0) {
+        utf8_ok_ = false;
+        bad_off_ = off;
+        return;
+    }
+    pending_ = more;
+    lead_ = c;
+    seen_ = 0;
+}
 
 void TextScanner::feed(const char *data, size_t n)
 {
     const auto *p = reinterpret_cast<const unsigned char *>(data);
     const auto *const start = p;
     const auto *end = p + n;
-
-    // The first three bytes decide the BOM; they may arrive in several pieces.
-    for (size_t i = 0; total_ + i < 3 && i < n; ++i) {
-        head_[total_ + i] = p[i];
-        if (total_ + i == 2)
-            bom_ = head_[0] == 0xEF && head_[1] == 0xBB && head_[2] == 0xBF;
-    }
-
-    uint64_t base = total_; // stream offset of data[0]
+    note_head(p, n);
+    const uint64_t base = total_; // stream offset of data[0]
     while (p < end) {
         // Fast path: eight plain ASCII bytes without NUL while no sequence is open.
         if (pending_ == 0) {
-            while (end - p >= 8) {
-                uint64_t w;
-                std::memcpy(&w, p, 8);
-                if ((w & 0x8080808080808080ULL) != 0 || word_has_zero(w))
-                    break;
-                p += 8;
-            }
+            p = skip_plain_ascii(p, end);
             if (p == end)
                 break;
         }
@@ -82,33 +120,8 @@ void TextScanner::feed(const char *data, size_t n)
         } else if (cp1252_undefined_byte(c)) {
             cp1252_bad_ = true;
         }
-        if (!utf8_ok_)
-            continue;
-
-        if (pending_ > 0) {
-            const bool good = c >= 0x80 && c <= 0xBF && (seen_ > 0 || second_byte_ok(lead_, c));
-            if (!good) {
-                utf8_ok_ = false;
-                bad_off_ = off - static_cast<uint64_t>(seen_) - 1; // the sequence's lead byte
-                pending_ = 0;
-                continue;
-            }
-            ++seen_;
-            --pending_;
-            continue;
-        }
-
-        if (c < 0x80)
-            continue;
-        const int more = continuation_bytes(c);
-        if (more < 0) {
-            utf8_ok_ = false;
-            bad_off_ = off;
-            continue;
-        }
-        pending_ = more;
-        lead_ = c;
-        seen_ = 0;
+        if (utf8_ok_)
+            utf8_step(c, off);
     }
     total_ += n;
 }

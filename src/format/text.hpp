@@ -27,6 +27,8 @@ class TextScanner {
     Encoding encoding() const { return utf8_ok_ ? Encoding::Utf8 : Encoding::Windows1252; }
 
   private:
+    void note_head(const unsigned char *p, size_t n);
+    void utf8_step(unsigned char c, uint64_t off);
     uint64_t total_ = 0, bad_off_ = 0;
     bool bom_ = false, utf8_ok_ = true, nul_ = false, cp1252_bad_ = false;
     int pending_ = 0;           // continuation bytes still expected
