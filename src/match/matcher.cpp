@@ -395,55 +395,40 @@ bool ServiceMatcher::by_meeting(std::string_view ssid, std::string_view meeting_
     return true;
 }
 
-ServiceMatcher::Result ServiceMatcher::match(const std::string &student_id,
-                                             const std::string &selpa_code,
-                                             const std::string &ssid, std::string_view meeting_id) const
+// The Table A records of the STUDENT_ID whose SELPA_CODE agrees (when both
+// records have one): the imported student, or what the others were.
+ServiceMatcher::IdHits ServiceMatcher::by_student_id(const std::string &student_id,
+                                                     const std::string &selpa_code) const
 {
-    Result res;
-    if (calpads_ && by_meeting(ssid, meeting_id, res))
-        return res;
-    bool saw_dup = false, saw_err = false;
-    int32_t student = -1;
-    bool several = false;
-    if (!student_id.empty()) {
-        const uint32_t id = student_ids_.find(student_id);
-        // A SELPA_CODE no Table A record has agrees with no record that has one.
-        const uint32_t selpa = selpa_code.empty() ? KeyTable::npos : selpas_.find(selpa_code);
-        for (uint32_t k = id == KeyTable::npos ? KeyTable::npos : head_[id]; k != KeyTable::npos;
-             k = akeys_[k].next) {
-            const AKey &ak = akeys_[k];
-            // SELPA_CODE must agree when both records have one.
-            if (!selpa_code.empty() && ak.selpa != KeyTable::npos && ak.selpa != selpa)
-                continue;
-            const ARecord &a = a_[ak.index];
-            if (a.outcome == Outcome::Imported) {
-                if (student >= 0 && student != a.roster)
-                    several = true;
-                student = a.roster;
-            } else if (a.outcome == Outcome::Duplicate) {
-                saw_dup = true;
-            } else if (a.outcome == Outcome::Error) {
-                saw_err = true;
-            }
+    IdHits h;
+    if (student_id.empty())
+        return h;
+    const uint32_t id = student_ids_.find(student_id);
+    // A SELPA_CODE no Table A record has agrees with no record that has one.
+    const uint32_t selpa = selpa_code.empty() ? KeyTable::npos : selpas_.find(selpa_code);
+    for (uint32_t k = id == KeyTable::npos ? KeyTable::npos : head_[id]; k != KeyTable::npos; k = akeys_[k].next) {
+        const AKey &ak = akeys_[k];
+        // SELPA_CODE must agree when both records have one.
+        if (!selpa_code.empty() && ak.selpa != KeyTable::npos && ak.selpa != selpa)
+            continue;
+        const ARecord &a = a_[ak.index];
+        if (a.outcome == Outcome::Imported) {
+            if (h.student >= 0 && h.student != a.roster)
+                h.several = true;
+            h.student = a.roster;
+        } else if (a.outcome == Outcome::Duplicate) {
+            h.dup = true;
+        } else if (a.outcome == Outcome::Error) {
+            h.err = true;
         }
     }
-    if (several) {
-        res.reason = calpads_ ? Reason::LocalSpedAmbiguous : Reason::AAmbiguous;
-        return res;
-    }
-    if (student >= 0) {
-        res.matched = true;
-        res.roster = student;
-        return res;
-    }
-    if (saw_dup) {
-        res.reason = calpads_ ? Reason::LocalSpedDuplicate : Reason::ADuplicate;
-        return res;
-    }
-    if (saw_err) {
-        res.reason = calpads_ ? Reason::LocalSpedError : Reason::AError;
-        return res;
-    }
+    return h;
+}
+
+// The last rule: the record's SSID on the roster.
+ServiceMatcher::Result ServiceMatcher::by_roster_ssid(const std::string &ssid) const
+{
+    Result res;
     if (ssid.empty()) {
         res.reason = calpads_ ? Reason::SsrvNoKey : Reason::BNoKey;
         return res;
@@ -456,6 +441,29 @@ ServiceMatcher::Result ServiceMatcher::match(const std::string &student_id,
     else {
         res.matched = true;
         res.roster = hits.first;
+    }
+    return res;
+}
+
+ServiceMatcher::Result ServiceMatcher::match(const std::string &student_id,
+                                             const std::string &selpa_code,
+                                             const std::string &ssid, std::string_view meeting_id) const
+{
+    Result res;
+    if (calpads_ && by_meeting(ssid, meeting_id, res))
+        return res;
+    const IdHits h = by_student_id(student_id, selpa_code);
+    if (h.several) {
+        res.reason = calpads_ ? Reason::LocalSpedAmbiguous : Reason::AAmbiguous;
+    } else if (h.student >= 0) {
+        res.matched = true;
+        res.roster = h.student;
+    } else if (h.dup) {
+        res.reason = calpads_ ? Reason::LocalSpedDuplicate : Reason::ADuplicate;
+    } else if (h.err) {
+        res.reason = calpads_ ? Reason::LocalSpedError : Reason::AError;
+    } else {
+        res = by_roster_ssid(ssid);
     }
     return res;
 }

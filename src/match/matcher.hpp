@@ -177,6 +177,12 @@ class ServiceMatcher {
     };
     // CALPADS: the SPED record of an (SSID, meeting) key, if exactly one had it.
     bool by_meeting(std::string_view ssid, std::string_view meeting_id, Result &res) const;
+    struct IdHits { // the Table A records of a STUDENT_ID
+        int32_t student = -1; // roster index of the imported one
+        bool several = false, dup = false, err = false;
+    };
+    IdHits by_student_id(const std::string &student_id, const std::string &selpa_code) const;
+    Result by_roster_ssid(const std::string &ssid) const;
     const Roster &roster_;
     const std::vector<ARecord> &a_;
     const bool calpads_;
