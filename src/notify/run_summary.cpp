@@ -130,9 +130,63 @@ std::string started_by_text(const RunSummary &r)
     return s;
 }
 
+namespace {
+
+using K = Paragraph::Kind;
+
+// the record-count guard (run/record_guard.hpp): a file far shorter than last time
+void explain_guard_failure(const RunSummary &r, std::vector<Paragraph> &out)
+{
+    out.push_back({K::problem, "",
+                   "The import was stopped before it wrote anything: a file held far fewer "
+                   "records than the same file held in the last successful import. That usually "
+                   "means the export that wrote it was cut short (it timed out, or a disk was "
+                   "full). The special-ed (cse) and services (csv) tables are exactly as they "
+                   "were before this run.",
+                   ""});
+    out.push_back({K::problem, "Reason", r.message, ""});
+    out.push_back({K::note, "What to do",
+                   "Check the system that exports the files, let it write the file again, and "
+                   "run the import again. If the file is complete (the students really are "
+                   "fewer), import it anyway with:",
+                   run::is(r.trigger, run::Trigger::Upload) ? "SELECT casemis.casemis_import_files(students, services, '" +
+                                               r.setting + "', NULL, false, force => true);"
+                                         : call_text(r, "force => true")});
+}
+
+// A failed run: a revert's or an import's.
+void explain_failure(const RunSummary &r, std::vector<Paragraph> &out)
+{
+    const bool revert = run::is(r.trigger, run::Trigger::Revert);
+    out.push_back({K::problem, "",
+                   revert ? "The revert failed. Nothing was changed: the special-ed (cse) and services "
+                            "(csv) tables are exactly as they were before this run."
+                          : "The import failed. Nothing was imported: the special-ed (cse) and services "
+                            "(csv) tables are exactly as they were before this run.",
+                   ""});
+    out.push_back({K::problem, "Reason", r.message.empty() ? std::string("(no reason recorded)") : r.message, ""});
+    if (revert) {
+        if (!r.hint.empty())
+            out.push_back({K::note, "What to do", r.hint, ""});
+        return;
+    }
+    // the error's own advice when it has some (import_run.hint), else the general one
+    const std::string fix = r.hint.empty() ? "Correct the cause named above (the file, its headers, the "
+                                             "server or the settings), then run the import again"
+                                           : r.hint + " Then run the import again";
+    if (run::is(r.trigger, run::Trigger::Upload))
+        out.push_back({K::note, "What to do",
+                       fix + " by sending the corrected files with "
+                             "casemis.casemis_import_files(...).",
+                       ""});
+    else
+        out.push_back({K::note, "What to do", fix + ":", call_text(r, "")});
+}
+
+} // namespace
+
 std::vector<Paragraph> run_explanation(const RunSummary &r)
 {
-    using K = Paragraph::Kind;
     std::vector<Paragraph> out;
     if (is_dry(r))
         out.push_back({K::warning, "DRY RUN",
@@ -140,49 +194,9 @@ std::vector<Paragraph> run_explanation(const RunSummary &r)
                        "reports show what a real import would have done.",
                        ""});
     if (run::is_record_guard_failure(r.status, r.message)) {
-        // the record-count guard (run/record_guard.hpp): a file far shorter than last time
-        out.push_back({K::problem, "",
-                       "The import was stopped before it wrote anything: a file held far fewer "
-                       "records than the same file held in the last successful import. That usually "
-                       "means the export that wrote it was cut short (it timed out, or a disk was "
-                       "full). The special-ed (cse) and services (csv) tables are exactly as they "
-                       "were before this run.",
-                       ""});
-        out.push_back({K::problem, "Reason", r.message, ""});
-        out.push_back({K::note, "What to do",
-                       "Check the system that exports the files, let it write the file again, and "
-                       "run the import again. If the file is complete (the students really are "
-                       "fewer), import it anyway with:",
-                       run::is(r.trigger, run::Trigger::Upload) ? "SELECT casemis.casemis_import_files(students, services, '" +
-                                                   r.setting + "', NULL, false, force => true);"
-                                             : call_text(r, "force => true")});
-    } else if (run::is(r.status, run::RunStatus::Failed) && run::is(r.trigger, run::Trigger::Revert)) {
-        out.push_back({K::problem, "",
-                       "The revert failed. Nothing was changed: the special-ed (cse) and services "
-                       "(csv) tables are exactly as they were before this run.",
-                       ""});
-        out.push_back({K::problem, "Reason",
-                       r.message.empty() ? std::string("(no reason recorded)") : r.message, ""});
-        if (!r.hint.empty())
-            out.push_back({K::note, "What to do", r.hint, ""});
+        explain_guard_failure(r, out);
     } else if (run::is(r.status, run::RunStatus::Failed)) {
-        out.push_back({K::problem, "",
-                       "The import failed. Nothing was imported: the special-ed (cse) and services "
-                       "(csv) tables are exactly as they were before this run.",
-                       ""});
-        out.push_back({K::problem, "Reason",
-                       r.message.empty() ? std::string("(no reason recorded)") : r.message, ""});
-        // the error's own advice when it has some (import_run.hint), else the general one
-        const std::string fix = r.hint.empty() ? "Correct the cause named above (the file, its headers, the "
-                                                 "server or the settings), then run the import again"
-                                               : r.hint + " Then run the import again";
-        if (run::is(r.trigger, run::Trigger::Upload))
-            out.push_back({K::note, "What to do",
-                           fix + " by sending the corrected files with "
-                                 "casemis.casemis_import_files(...).",
-                           ""});
-        else
-            out.push_back({K::note, "What to do", fix + ":", call_text(r, "")});
+        explain_failure(r, out);
     } else if (run::is(r.status, run::RunStatus::Unchanged)) {
         out.push_back({K::warning, "",
                        "The files are byte for byte the same as those of the last successful run "
