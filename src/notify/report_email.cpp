@@ -265,22 +265,15 @@ Message compose(RunSummary &sum, const SmtpSettings &smtp, std::vector<Attachmen
     }
 }
 
-} // namespace
-
-std::string send_run_email(int64_t run_id, const std::optional<std::string> &extra_to)
+// The run's recipients into row.smtp.to: the setting's email_to and the
+// notify addresses; returns the first invalid notify address ("" if none).
+std::string add_recipients(pg::Spi &spi, RunRow &row, const std::optional<std::string> &notify)
 {
-    pg::Spi spi;
-    std::optional<RunRow> row = read_run(spi, run_id);
-    if (!row)
-        throw Error(ERRCODE_NO_DATA_FOUND, "import run " + std::to_string(run_id) + " does not exist");
-    RunSummary &sum = row->sum;
-    SmtpSettings &smtp = row->smtp;
-    const std::optional<std::string> notify = extra_to ? extra_to : row->notify;
-
-    if (row->have_setting)
+    SmtpSettings &smtp = row.smtp;
+    if (row.have_setting)
         for (const pg::Row &a : spi.query("SELECT pg_catalog.unnest(email_to) FROM "
                                           "casemis.import_settings WHERE name = $1",
-                                          {sum.setting}))
+                                          {row.sum.setting}))
             if (a[0] && !a[0]->empty())
                 add_unique(smtp.to, *a[0]);
     std::string bad_extra;
@@ -291,22 +284,58 @@ std::string send_run_email(int64_t run_id, const std::optional<std::string> &ext
             else if (bad_extra.empty())
                 bad_extra = a;
         }
-    if (smtp.to.empty() && bad_extra.empty())
-        return record(spi, run_id, "not configured");
-    if (smtp.url.empty())
-        return record(spi, run_id, "not configured");
+    return bad_extra;
+}
+
+// Why the run's email cannot be sent (the email_status to record), if so.
+std::optional<std::string> unsendable(pg::Spi &spi, const RunRow &row, int64_t run_id, const std::string &bad_extra)
+{
+    if (row.smtp.to.empty() && bad_extra.empty())
+        return "not configured";
+    if (row.smtp.url.empty())
+        return "not configured";
     if (!bad_extra.empty())
-        return record(spi, run_id, status_text("invalid notify address \"" + bad_extra + "\""));
+        return status_text("invalid notify address \"" + bad_extra + "\"");
     // A password cleared because smtp_url or smtp_user changed (README.md,
     // "Security"): say so rather than send without it.
-    if (row->have_setting && spi.scalar("SELECT 'smtp_password' = ANY (cleared_secrets) FROM casemis.import_settings "
-                                        "WHERE name = $1",
-                                        {sum.setting})
-                                     .value_or("f") == "t")
-        return record(spi, run_id,
-                      status_text("smtp_password was cleared because smtp_url or smtp_user changed: the secret must "
-                                  "be entered again (UPDATE casemis.import_settings SET smtp_password = '...' WHERE "
-                                  "name = '" + sum.setting + "'), then SELECT casemis.resend_email(" + std::to_string(run_id) + ")"));
+    const std::string &setting = row.sum.setting;
+    if (row.have_setting && spi.scalar("SELECT 'smtp_password' = ANY (cleared_secrets) FROM casemis.import_settings "
+                                       "WHERE name = $1",
+                                       {setting})
+                                    .value_or("f") == "t")
+        return status_text("smtp_password was cleared because smtp_url or smtp_user changed: the secret must "
+                           "be entered again (UPDATE casemis.import_settings SET smtp_password = '...' WHERE "
+                           "name = '" + setting + "'), then SELECT casemis.resend_email(" + std::to_string(run_id) + ")");
+    return std::nullopt;
+}
+
+// Sends msg; the email_status: "sent", or why not.
+std::string send_status(const SmtpSettings &smtp, Message msg)
+{
+    try {
+        send_mail(smtp, std::move(msg), [] { return pg::interrupt_pending(); });
+        return "sent";
+    } catch (const Error &e) {
+        return status_text(e.message);
+    } catch (const std::bad_alloc &) {
+        throw;
+    } catch (const std::exception &e) {
+        return status_text(e.what());
+    }
+}
+
+} // namespace
+
+std::string send_run_email(int64_t run_id, const std::optional<std::string> &extra_to)
+{
+    pg::Spi spi;
+    std::optional<RunRow> row = read_run(spi, run_id);
+    if (!row)
+        throw Error(ERRCODE_NO_DATA_FOUND, "import run " + std::to_string(run_id) + " does not exist");
+    RunSummary &sum = row->sum;
+    const std::string bad_extra = add_recipients(spi, *row, extra_to ? extra_to : row->notify);
+    if (std::optional<std::string> why = unsendable(spi, *row, run_id, bad_extra))
+        return record(spi, run_id, *why);
 
     for (const pg::Row &w : spi.query("SELECT pg_catalog.unnest(warnings) FROM "
                                       "casemis.import_run WHERE run_id = $1::bigint",
@@ -314,20 +343,8 @@ std::string send_run_email(int64_t run_id, const std::optional<std::string> &ext
         if (w[0])
             sum.warnings.push_back(*w[0]);
     sum.recent = recent_runs(spi, sum);
-
-    Message msg = compose(sum, smtp, attachments(spi, sum));
-    std::string status;
-    try {
-        send_mail(smtp, std::move(msg), [] { return pg::interrupt_pending(); });
-        status = "sent";
-    } catch (const Error &e) {
-        status = status_text(e.message);
-    } catch (const std::bad_alloc &) {
-        throw;
-    } catch (const std::exception &e) {
-        status = status_text(e.what());
-    }
-    return record(spi, run_id, status);
+    Message msg = compose(sum, row->smtp, attachments(spi, sum));
+    return record(spi, run_id, send_status(row->smtp, std::move(msg)));
 }
 
 } // namespace casemis::notify
