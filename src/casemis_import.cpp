@@ -91,11 +91,12 @@ CASEMIS_FUNCTION(casemis_launch_run)
     PG_RETURN_INT32(casemis::run::launch_scheduled(text_arg(fcinfo, 0), at));
 }
 
-// export_reports(run_id, directory) -> paths written
-CASEMIS_FUNCTION(casemis_export_reports)
+namespace {
+
+// export_reports may write to dir: the caller may write server files, and dir
+// is an absolute path without "..", of an existing directory.
+void check_export_directory(const std::string &dir)
 {
-    const int64 run_id = PG_GETARG_INT64(0);
-    const std::string dir = text_arg(fcinfo, 1);
     bool allowed = false;
     casemis::pg_guard([&] {
         allowed = superuser() || has_privs_of_role(GetUserId(), ROLE_PG_WRITE_SERVER_FILES);
@@ -110,45 +111,68 @@ CASEMIS_FUNCTION(casemis_export_reports)
     if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         throw casemis::Error(ERRCODE_UNDEFINED_FILE, "directory \"" + dir + "\" does not exist", "",
                              "Create it first; the database server's operating-system user must be able to write to it.");
+}
 
+// Whether the run has Table B reports; refused if it has no reports at all.
+bool run_with_b_reports(casemis::pg::Spi &spi, int64 run_id)
+{
+    auto run = spi.query_one("SELECT services_file IS NOT NULL, status FROM casemis.import_run WHERE run_id = $1::bigint",
+                             {std::to_string(run_id)});
+    if (!run)
+        throw casemis::Error(ERRCODE_NO_DATA_FOUND, "import run " + std::to_string(run_id) + " does not exist");
+    // A failed (unchanged, skipped, ...) run has no reports: its empty files
+    // must not replace a good set in the directory.
+    const std::string status = (*run)[1].value_or("");
+    if (!casemis::run::has_reports(status))
+        throw casemis::Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                             "import run " + std::to_string(run_id) + " has status " + status + ": it has no reports to export",
+                             "", "Only a succeeded or dry_run run has reports; export the reports of the last "
+                                 "succeeded run: SELECT run_id FROM casemis.runs WHERE status = 'succeeded' "
+                                 "ORDER BY run_id DESC LIMIT 1.");
+    return (*run)[0].value_or("f") == "t";
+}
+
+// The run's report files written into dir; returns their paths.
+std::vector<std::string> export_run_reports(int64 run_id, const std::string &dir)
+{
     std::vector<std::string> paths;
-    {
-        casemis::pg::Spi spi;
-        auto run = spi.query_one("SELECT services_file IS NOT NULL, status FROM casemis.import_run WHERE run_id = $1::bigint",
-                                 {std::to_string(run_id)});
-        if (!run)
-            throw casemis::Error(ERRCODE_NO_DATA_FOUND, "import run " + std::to_string(run_id) + " does not exist");
-        // A failed (unchanged, skipped, ...) run has no reports: its empty files
-        // must not replace a good set in the directory.
-        const std::string status = (*run)[1].value_or("");
-        if (!casemis::run::has_reports(status))
-            throw casemis::Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                                 "import run " + std::to_string(run_id) + " has status " + status + ": it has no reports to export",
-                                 "", "Only a succeeded or dry_run run has reports; export the reports of the last "
-                                     "succeeded run: SELECT run_id FROM casemis.runs WHERE status = 'succeeded' "
-                                     "ORDER BY run_id DESC LIMIT 1.");
-        const bool with_b = (*run)[0].value_or("f") == "t";
-        auto kinds = spi.query("SELECT report FROM casemis.report_kind WHERE $1::boolean OR report LIKE 'CASEMIS_TypeA%' "
-                               "ORDER BY ordinal",
-                               {std::string(with_b ? "t" : "f")});
-        std::string base = dir.back() == '/' ? dir : dir + "/";
-        for (auto &k : kinds) {
-            auto csv = spi.scalar("SELECT casemis.report_csv($1::bigint, $2)", {std::to_string(run_id), *k[0]});
-            std::string path = base + *k[0];
-            casemis::report::write_file_replacing(path, csv.value_or(""));
-            paths.push_back(path);
-        }
+    casemis::pg::Spi spi;
+    const bool with_b = run_with_b_reports(spi, run_id);
+    auto kinds = spi.query("SELECT report FROM casemis.report_kind WHERE $1::boolean OR report LIKE 'CASEMIS_TypeA%' "
+                           "ORDER BY ordinal",
+                           {std::string(with_b ? "t" : "f")});
+    std::string base = dir.back() == '/' ? dir : dir + "/";
+    for (auto &k : kinds) {
+        auto csv = spi.scalar("SELECT casemis.report_csv($1::bigint, $2)", {std::to_string(run_id), *k[0]});
+        std::string path = base + *k[0];
+        casemis::report::write_file_replacing(path, csv.value_or(""));
+        paths.push_back(path);
     }
+    return paths;
+}
 
-    // Return the paths as a set (materialized: a handful of rows).
+// The paths as the function's result set (materialized: a handful of rows).
+void return_text_set(FunctionCallInfo fcinfo, const std::vector<std::string> &values)
+{
     ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;
     casemis::pg_guard([&] {
         InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-        for (const auto &p : paths) {
+        for (const auto &p : values) {
             Datum v = CStringGetTextDatum(p.c_str());
             bool isnull = false;
             tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &v, &isnull);
         }
     });
+}
+
+} // namespace
+
+// export_reports(run_id, directory) -> paths written
+CASEMIS_FUNCTION(casemis_export_reports)
+{
+    const int64 run_id = PG_GETARG_INT64(0);
+    const std::string dir = text_arg(fcinfo, 1);
+    check_export_directory(dir);
+    return_text_set(fcinfo, export_run_reports(run_id, dir));
     return (Datum)0;
 }
