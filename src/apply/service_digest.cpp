@@ -19,7 +19,7 @@ using namespace casemis::format;
 namespace {
 
 // Seeds of the two 64-bit halves; the server side passes the same to hashtextextended.
-constexpr uint64_t kSeedA = 1, kSeedB = 2;
+constexpr uint64_t kSeedA = 1, kSeedB = 2, kSeedColumns = 3;
 
 uint64_t hash_text(const std::string &s, uint64_t seed)
 {
@@ -34,6 +34,21 @@ uint64_t mix(uint64_t h)
     h *= 0x9E3779B97F4A7C15ull;
     return h ^ (h >> 29);
 }
+
+uint64_t as_u64(const pg::Value &v) { return static_cast<uint64_t>(std::stoll(*v)); }
+uint32_t as_xid(const pg::Value &v) { return static_cast<uint32_t>(std::stoul(*v)); }
+std::string as_text(uint64_t v) { return std::to_string(static_cast<int64_t>(v)); }
+
+// Index of student_id in ids, or -1.
+ptrdiff_t find(const std::vector<std::pair<int64_t, int32_t>> &ids, int64_t sid)
+{
+    auto it = std::lower_bound(ids.begin(), ids.end(), std::make_pair(sid, INT32_MIN));
+    return it == ids.end() || it->first != sid ? -1 : it - ids.begin();
+}
+
+// A digest older than this many transactions is not trusted: its xid may have
+// wrapped around to a later transaction's.
+constexpr const char *kMaxDigestAge = "1000000000";
 
 } // namespace
 
@@ -90,44 +105,175 @@ void ServiceDigest::add(int32_t roster, const CsvRecord &rec, const ValidatedRec
     s.b += mix(hash_text(t, kSeedB));
 }
 
+std::string ServiceDigest::row_expression() const
+{
+    std::string row = "ROW(c.service_start_date";
+    for (const auto &c : cols_)
+        row += ", c." + pg::quote_ident(c.second);
+    return row + ", c.record)::text COLLATE \"C\"";
+}
+
+// Names the column list the row hashes cover (a layout change voids every digest).
+int64_t ServiceDigest::columns_key() const
+{
+    std::string names = "csv_digest 1";
+    for (const auto &c : cols_)
+        names += '\0' + c.second;
+    return static_cast<int64_t>(hash_text(names, kSeedColumns));
+}
+
+// The stored digests of `ids` that still hold: their rows all have the
+// digest's xmin and are as many as it counted. Returns how many hold.
+size_t ServiceDigest::read_digests(pg::Spi &spi, const std::string &year, const Ids &ids,
+                                   std::vector<Stored> &stored) const
+{
+    size_t candidates = 0;
+    spi.each("SELECT student_id::text, row_count::text, sum_a::text, sum_b::text, written_xid::text "
+             "FROM casemis.csv_digest WHERE school_year = $1::int AND columns_key = $2::bigint "
+             "AND pg_catalog.age(written_xid) < " + std::string(kMaxDigestAge),
+             {year, std::to_string(columns_key())}, 50000, [&](pg::Row &r) {
+                 const ptrdiff_t i = find(ids, std::stoll(*r[0]));
+                 if (i < 0)
+                     return;
+                 Stored &s = stored[i];
+                 s.sum = Sum{static_cast<uint32_t>(std::stoul(*r[1])), as_u64(r[2]), as_u64(r[3])};
+                 s.xmin = as_xid(r[4]);
+                 s.from = Stored::From::Digest;
+                 ++candidates;
+             });
+    if (candidates == 0)
+        return 0;
+    // ids and xmins only: no row is printed or hashed
+    spi.each("SELECT student_id::text, xmin::text FROM casemis.csv WHERE school_year = $1::int", {year}, 50000,
+             [&](pg::Row &r) {
+                 const ptrdiff_t i = find(ids, std::stoll(*r[0]));
+                 if (i < 0 || stored[i].from != Stored::From::Digest)
+                     return;
+                 ++stored[i].seen;
+                 stored[i].one_xmin = stored[i].one_xmin && as_xid(r[1]) == stored[i].xmin;
+             });
+    size_t valid = 0;
+    for (Stored &s : stored) {
+        if (s.from != Stored::From::Digest)
+            continue;
+        if (s.one_xmin && s.seen == s.sum.count)
+            ++valid;
+        else
+            s = Stored{};
+    }
+    return valid;
+}
+
+// Hashes the stored rows of the students of `ids` without a valid digest:
+// through a temp table of their ids when they are few, else in one pass over the year.
+void ServiceDigest::hash_stored(pg::Spi &spi, const std::string &year, const Ids &ids,
+                                std::vector<Stored> &stored) const
+{
+    size_t missing = 0;
+    for (const Stored &s : stored)
+        missing += s.from == Stored::From::None;
+    std::string from = "casemis.csv c";
+    if (missing * 4 < ids.size()) {
+        spi.exec("CREATE TEMP TABLE casemis_digest_missing (student_id bigint) ON COMMIT DROP");
+        pg::CopyIn want("pg_temp.casemis_digest_missing", {"student_id"});
+        for (size_t i = 0; i < ids.size(); ++i) {
+            if (stored[i].from != Stored::From::None)
+                continue;
+            want.add(std::to_string(ids[i].first));
+            want.end_row();
+        }
+        want.finish();
+        spi.exec("ANALYZE pg_temp.casemis_digest_missing");
+        from = "pg_temp.casemis_digest_missing m JOIN casemis.csv c ON c.student_id = m.student_id";
+    }
+    spi.each("SELECT student_id::text, xmin::text, hashtextextended(r, " + std::to_string(kSeedA) +
+                 ")::text, hashtextextended(r, " + std::to_string(kSeedB) + ")::text FROM (SELECT c.student_id, " +
+                 "c.xmin, " + row_expression() + " AS r FROM " + from + " WHERE c.school_year = $1::int OFFSET 0) s",
+             {year}, 50000, [&](pg::Row &r) {
+                 const ptrdiff_t i = find(ids, std::stoll(*r[0]));
+                 if (i < 0 || stored[i].from == Stored::From::Digest)
+                     return; // not in the file (left alone anyway), or known
+                 Stored &s = stored[i];
+                 const uint32_t xmin = as_xid(r[1]);
+                 if (s.from == Stored::From::None)
+                     s.xmin = xmin;
+                 s.from = Stored::From::Rows;
+                 s.one_xmin = s.one_xmin && xmin == s.xmin;
+                 ++s.sum.count;
+                 s.sum.a += as_u64(r[2]);
+                 s.sum.b += mix(as_u64(r[3]));
+             });
+}
+
 ServiceStudents ServiceDigest::changed(pg::Spi &spi, int school_year, const match::Roster &roster,
-                                       const ServiceStudents &with_services, size_t &unchanged) const
+                                       const ServiceStudents &with_services, size_t &unchanged)
 {
     // (student_id, roster index) of the students in the file, by student_id
-    std::vector<std::pair<int64_t, int32_t>> ids;
+    Ids ids;
     ids.reserve(with_services.count);
     for (size_t s = 0; s < with_services.of.size(); ++s)
         if (with_services.of[s])
             ids.emplace_back(roster.student_id(static_cast<int32_t>(s)), static_cast<int32_t>(s));
     std::sort(ids.begin(), ids.end());
-    std::vector<Sum> stored(ids.size());
-
-    std::string row = "ROW(c.service_start_date";
-    for (const auto &c : cols_)
-        row += ", c." + pg::quote_ident(c.second);
-    row += ", c.record)::text COLLATE \"C\"";
-    spi.each("SELECT student_id::text, hashtextextended(r, " + std::to_string(kSeedA) + ")::text, hashtextextended(r, " +
-                 std::to_string(kSeedB) + ")::text FROM (SELECT c.student_id, " + row +
-                 " AS r FROM casemis.csv c WHERE c.school_year = $1::int OFFSET 0) s",
-             {std::to_string(school_year)}, 50000, [&](pg::Row &r) {
-                 const int64_t sid = std::stoll(*r[0]);
-                 auto it = std::lower_bound(ids.begin(), ids.end(), std::make_pair(sid, INT32_MIN));
-                 if (it == ids.end() || it->first != sid)
-                     return; // not in the file: left alone anyway
-                 Sum &s = stored[it - ids.begin()];
-                 ++s.count;
-                 s.a += static_cast<uint64_t>(std::stoll(*r[1]));
-                 s.b += mix(static_cast<uint64_t>(std::stoll(*r[2])));
-             });
+    const std::string year = std::to_string(school_year);
+    run_xid_ = *spi.scalar("SELECT pg_catalog.xid(pg_catalog.pg_current_xact_id())::text");
+    year_has_digests_ =
+        *spi.scalar("SELECT EXISTS (SELECT FROM casemis.csv_digest WHERE school_year = $1::int)::text", {year}) ==
+        "true";
+    std::vector<Stored> stored(ids.size());
+    if ((year_has_digests_ ? read_digests(spi, year, ids, stored) : 0) < ids.size())
+        hash_stored(spi, year, ids, stored);
     ServiceStudents out(with_services.of.size());
     unchanged = 0;
+    refresh_.clear();
     for (size_t i = 0; i < ids.size(); ++i) {
-        if (stored[i] == sums_[ids[i].second])
-            ++unchanged;
-        else
+        const Stored &s = stored[i];
+        if (!(s.sum == sums_[ids[i].second])) {
             out.add(ids[i].second);
+            continue;
+        }
+        ++unchanged;
+        if (s.from == Stored::From::Rows && s.one_xmin)
+            refresh_.emplace_back(ids[i].second, s.xmin); // digested from now on
     }
     return out;
+}
+
+// Writes the digests: straight into the table when the year has none yet (the
+// first import), else through a temp table and one upsert.
+void ServiceDigest::store(pg::Spi &spi, int school_year, const match::Roster &roster, const ServiceStudents &written)
+{
+    if (written.count == 0 && refresh_.empty())
+        return;
+    std::string target = "casemis.csv_digest";
+    if (year_has_digests_) {
+        spi.exec("CREATE TEMP TABLE casemis_digest_new (LIKE casemis.csv_digest) ON COMMIT DROP");
+        target = "pg_temp.casemis_digest_new";
+    }
+    pg::CopyIn out(target, {"student_id", "columns_key", "sum_a", "sum_b", "school_year", "row_count", "written_xid"});
+    const std::string year = std::to_string(school_year), key = std::to_string(columns_key());
+    auto add = [&](int32_t r, const std::string &xid) {
+        const Sum &s = sums_[r];
+        out.add(std::to_string(roster.student_id(r)));
+        out.add(key);
+        out.add(as_text(s.a));
+        out.add(as_text(s.b));
+        out.add(year);
+        out.add(std::to_string(s.count));
+        out.add(xid);
+        out.end_row();
+    };
+    for (size_t r = 0; r < written.of.size(); ++r)
+        if (written.of[r])
+            add(static_cast<int32_t>(r), run_xid_);
+    for (const auto &f : refresh_)
+        add(f.first, std::to_string(f.second));
+    out.finish();
+    if (year_has_digests_)
+        spi.exec("INSERT INTO casemis.csv_digest SELECT * FROM pg_temp.casemis_digest_new "
+                 "ON CONFLICT (school_year, student_id) DO UPDATE SET columns_key = EXCLUDED.columns_key, "
+                 "sum_a = EXCLUDED.sum_a, sum_b = EXCLUDED.sum_b, row_count = EXCLUDED.row_count, "
+                 "written_xid = EXCLUDED.written_xid");
 }
 
 } // namespace casemis::apply

@@ -364,10 +364,13 @@ void write_services(pg::Spi &spi, const RunFiles &f, ServicesMatch &m, const mat
     size_t unchanged = 0;
     const apply::ServiceStudents replace =
         m.digest ? m.digest->changed(spi, in.school_year, roster, m.students, unchanged) : m.students;
-    m.digest.reset();
     apply::ServicesWriter csv(spi, m.hc, l, in.run_id, in.school_year, m.start_date, in.dry_run, roster, replace);
     const uint64_t rows = write_service_rows(f, m, roster, replace, csv);
     const auto n = csv.finish();
+    if (m.digest) {
+        m.digest->store(spi, in.school_year, roster, replace); // for the next run
+        m.digest.reset();
+    }
     if (in.dry_run)
         notice("dry run: csv not written; it would replace " + std::to_string(replace.count) +
                " students' services for school year " + std::to_string(in.school_year) + " (would insert " +

@@ -1399,3 +1399,26 @@ AS 'MODULE_PATHNAME', 'casemis_settings_validate_email';
 CREATE TRIGGER import_settings_validate_email BEFORE INSERT OR UPDATE ON casemis.import_settings
   FOR EACH ROW EXECUTE FUNCTION casemis._settings_validate_email();
 REVOKE EXECUTE ON FUNCTION casemis._settings_validate_email() FROM PUBLIC;
+
+-- ---------------------------------------------------------------- csv digests
+-- A cache that spares a run re-reading every stored service to learn which
+-- students' services the file changes (README, "What a run writes"). Per
+-- school year and student: the count and the two hash sums of the csv rows a
+-- run wrote or found equal to its file, and the transaction whose rows they
+-- are. A digest is used only while every csv row of the student and year still
+-- has that xmin and their count is row_count, so any later change (a DBA's
+-- UPDATE, DELETE or INSERT, a revert, a restore) makes the run hash the stored
+-- rows again; columns_key names the column list hashed, so a layout change
+-- does the same. Not dumped: a restored database rebuilds it on its next run.
+CREATE TABLE casemis.csv_digest (
+  student_id  bigint  NOT NULL,
+  columns_key bigint  NOT NULL,
+  sum_a       bigint  NOT NULL,
+  sum_b       bigint  NOT NULL,
+  school_year integer NOT NULL,
+  row_count   integer NOT NULL,
+  written_xid xid     NOT NULL,
+  PRIMARY KEY (school_year, student_id)
+);
+COMMENT ON TABLE casemis.csv_digest IS 'Cache of each student''s csv rows per school year (count, hash sums, writing transaction), so that a run rewrites only the services its file changes; safe to TRUNCATE.';
+REVOKE ALL ON TABLE casemis.csv_digest FROM PUBLIC;
