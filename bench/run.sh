@@ -159,7 +159,17 @@ store_bytes() {
             || ' ' || pg_total_relation_size('casemis.cse') + pg_total_relation_size('casemis.csv')
             || ' ' || (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
                 WHERE c.oid IN (to_regclass('casemis.run_history_cse'), to_regclass('casemis.run_history_cse_stamp'),
-                                to_regclass('casemis.run_history_csv')))"
+                                to_regclass('casemis.run_history_csv')))
+            || ' ' || coalesce(pg_total_relation_size(to_regclass('casemis.csv_digest')), 0)"
+}
+# What the WAL since <lsn> is made of (pg_walinspect): "<FPI bytes>", and the
+# record types by size into <file>.
+wal_parts() {
+    q "SELECT format('%s MB (%s MB full-page images), %s records: %s', round((record_size + fpi_size) / 1e6, 1),
+                     round(fpi_size / 1e6, 1), count, \"resource_manager/record_type\")
+         FROM pg_get_wal_stats('$1', pg_current_wal_lsn(), true) WHERE count > 0
+        ORDER BY record_size + fpi_size DESC LIMIT 12" >"$2"
+    q "SELECT coalesce(sum(fpi_size), 0)::bigint FROM pg_get_wal_stats('$1', pg_current_wal_lsn(), false)"
 }
 # The revert history's share of a run, from pg_stat_statements (reset before each
 # run): "<ms> <WAL bytes> <rows>" of its INSERT INTO casemis.run_history_* statements.
@@ -191,9 +201,9 @@ run_import() { run_call "$1" "casemis.casemis_import('bench', force => $2)"; }
 # run_call <label> <sql returning the run id>: the same for any call that runs in
 # a casemis_import worker (casemis.revert_run too).
 run_call() {
-    local label=$1 call=$2 t0 t1 ppid wpid="" cpid="" k v _ lsn0 rep0 dat0 his0 rep1 dat1 his1
+    local label=$1 call=$2 t0 t1 ppid wpid="" cpid="" k v _ lsn0 rep0 dat0 his0 dig0 rep1 dat1 his1 dig1
     W_HWM=0 W_ANON=0 C_HWM=0 C_ANON=0 W_TICKS=0 C_TICKS=0
-    read -r rep0 dat0 his0 <<<"$(store_bytes)"
+    read -r rep0 dat0 his0 dig0 <<<"$(store_bytes)"
     q "SELECT pg_stat_statements_reset()" >/dev/null
     lsn0=$(wal_now)
     t0=$(now)
@@ -241,8 +251,10 @@ run_call() {
     [ -z "$perf_pid" ] || wait "$perf_pid" || true
     IMP_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
     IMP_WAL=$(wal_since "$lsn0")
-    read -r rep1 dat1 his1 <<<"$(store_bytes)"
+    IMP_FPI=$(wal_parts "$lsn0" "$DIR/log/$label.wal")
+    read -r rep1 dat1 his1 dig1 <<<"$(store_bytes)"
     IMP_REP_BYTES=$((rep1 - rep0)) IMP_DATA_BYTES=$((dat1 - dat0)) IMP_HIST_BYTES=$((his1 - his0))
+    IMP_DIGEST_BYTES=$((dig1 - dig0))
     read -r HIST_MS HIST_WAL HIST_ROWS <<<"$(hist_stmts)"
     top_stmts 40 >"$DIR/log/$label.statements"
     IMP_CPU=$(ticks_s "$W_TICKS") IMP_CCPU=$(ticks_s "$C_TICKS")
@@ -324,7 +336,7 @@ bench_size() {
     recs_b=$(sed -n 's/.*"table_b_records": \([0-9]*\).*/\1/p' "$files/manifest.json")
 
     psql -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-    psql -d "$DB" -c "CREATE EXTENSION casemis_import" -c "CREATE EXTENSION pg_stat_statements"
+    psql -d "$DB" -c "CREATE EXTENSION casemis_import" -c "CREATE EXTENSION pg_stat_statements" -c "CREATE EXTENSION pg_walinspect"
     psql -d "$DB" <<SQL
 COPY casemis.students FROM '$files/roster.csv' WITH (FORMAT csv, HEADER);
 INSERT INTO casemis.school_calendar (school_code, school_year, first_day) VALUES (0, 2017, '2017-08-16');
@@ -359,7 +371,7 @@ SQL
     : >"$HIST"; : >"$REVERTS"; : >"$REVERT_STMTS"
     hist_row "first import"
     local first_s=$IMP_SECS first_run=$IMP_RUN first_c=$IMP_CPU
-    local first_wal=$IMP_WAL first_rep=$IMP_REP_BYTES first_dat=$IMP_DATA_BYTES
+    local first_wal=$IMP_WAL first_rep=$IMP_REP_BYTES first_dat=$IMP_DATA_BYTES first_fpi=$IMP_FPI first_dig=$IMP_DIGEST_BYTES
     local f_whwm=$W_HWM f_wanon=$W_ANON f_chwm=$C_HWM f_canon=$C_ANON
     log "first import: $first_s s, worker CPU $first_c s (run $first_run); worker VmHWM $(kb_mb "$f_whwm") MB, RssAnon peak $(kb_mb "$f_wanon") MB"
     sed 's/^/    /' "$DIR/log/first_$n.notices"
@@ -420,7 +432,7 @@ SQL
     run_import "reimport_$n" true
     hist_row "re-import (force)"
     local re_s=$IMP_SECS re_run=$IMP_RUN re_c=$IMP_CPU
-    local re_wal=$IMP_WAL re_rep=$IMP_REP_BYTES re_dat=$IMP_DATA_BYTES
+    local re_wal=$IMP_WAL re_rep=$IMP_REP_BYTES re_dat=$IMP_DATA_BYTES re_fpi=$IMP_FPI re_dig=$IMP_DIGEST_BYTES
     local r_whwm=$W_HWM r_wanon=$W_ANON r_chwm=$C_HWM r_canon=$C_ANON
     log "re-import: $re_s s, worker CPU $re_c s (run $re_run); worker VmHWM $(kb_mb "$r_whwm") MB, RssAnon peak $(kb_mb "$r_wanon") MB"
     sed 's/^/    /' "$DIR/log/reimport_$n.notices"
@@ -439,6 +451,7 @@ SQL
     run_import "nightly_$n" false
     hist_row "nightly (1% changed)"
     local ni_s=$IMP_SECS ni_c=$IMP_CPU ni_wal=$IMP_WAL ni_rep=$IMP_REP_BYTES ni_dat=$IMP_DATA_BYTES ni_run=$IMP_RUN
+    local ni_fpi=$IMP_FPI ni_dig=$IMP_DIGEST_BYTES
     local n_whwm=$W_HWM n_wanon=$W_ANON n_chwm=$C_HWM
     log "nightly: $ni_s s, worker CPU $ni_c s; WAL $(mb "$ni_wal") MB"
     sed 's/^/    /' "$DIR/log/nightly_$n.notices"
@@ -480,12 +493,14 @@ SQL
         echo
         echo "Import ÷ script floor: first $(ratio "$first_s" "$scr_s") (CPU $(ratio "$first_c" "$scr_c")), re-import $(ratio "$re_s" "$scr_s") (CPU $(ratio "$re_c" "$scr_c")), nightly $(ratio "$ni_s" "$scr_s") (CPU $(ratio "$ni_c" "$scr_c"))."
         echo
-        echo "| WAL and storage | WAL MB | WAL ÷ first import's | run storage added MB (report rows, run row) | ÷ input files | cse + csv grew MB |"
-        echo "|---|---|---|---|---|---|"
-        echo "| output floor (COPY cse + csv) | $(mb "$out_wal") | $(ratio "$out_wal" "$first_wal") | | | |"
-        echo "| first import | $(mb "$first_wal") | 1.00 | $(mb "$first_rep") | $(ratio "$first_rep" "$bytes") | $(mb "$first_dat") |"
-        echo "| re-import (force) | $(mb "$re_wal") | $(ratio "$re_wal" "$first_wal") | $(mb "$re_rep") | $(ratio "$re_rep" "$bytes") | $(mb "$re_dat") |"
-        echo "| nightly (1% changed) | $(mb "$ni_wal") | $(ratio "$ni_wal" "$first_wal") | $(mb "$ni_rep") | $(ratio "$ni_rep" "$bytes") | $(mb "$ni_dat") |"
+        echo "| WAL and storage | WAL MB | of it full-page images MB | WAL ÷ first import's | run storage added MB (report rows, run row) | ÷ input files | cse + csv grew MB | csv_digest cache grew MB |"
+        echo "|---|---|---|---|---|---|---|---|"
+        echo "| output floor (COPY cse + csv) | $(mb "$out_wal") | | $(ratio "$out_wal" "$first_wal") | | | | |"
+        echo "| first import | $(mb "$first_wal") | $(mb "$first_fpi") | 1.00 | $(mb "$first_rep") | $(ratio "$first_rep" "$bytes") | $(mb "$first_dat") | $(mb "$first_dig") |"
+        echo "| re-import (force) | $(mb "$re_wal") | $(mb "$re_fpi") | $(ratio "$re_wal" "$first_wal") | $(mb "$re_rep") | $(ratio "$re_rep" "$bytes") | $(mb "$re_dat") | $(mb "$re_dig") |"
+        echo "| nightly (1% changed) | $(mb "$ni_wal") | $(mb "$ni_fpi") | $(ratio "$ni_wal" "$first_wal") | $(mb "$ni_rep") | $(ratio "$ni_rep" "$bytes") | $(mb "$ni_dat") | $(mb "$ni_dig") |"
+        echo
+        echo "WAL by record type, largest first: \`$DIR/log/<step>.wal\` (pg_walinspect)."
         echo
         echo "Revert history (issue 12; src/apply/run_history.cpp): what each run wrote for \`casemis.revert_run\`. Time and WAL of its INSERT INTO casemis.run_history_* statements from pg_stat_statements (statement time, ≈ CPU when cached); table bytes: run_history_* before/after the run."
         echo
