@@ -124,6 +124,13 @@ CREATE TABLE casemis.cse (
   workability_completion       text,
   dor_completion               text
 );
+-- Every run stamps every row it matched (last_updated, last_run_id). Half of
+-- each page is kept free so that the stamp is a HOT update on the row's own
+-- page (no index entry, no row moved, a small WAL record) instead of a new row
+-- version elsewhere: at 400k students it halves the stamp's time and the WAL
+-- of a re-import (docs/benchmark.md). A full-page table ends up this size after
+-- its first re-import anyway (every row moves once).
+ALTER TABLE casemis.cse SET (fillfactor = 50);
 COMMENT ON TABLE casemis.cse IS 'Special-education record per student (CASEMIS Table A), written by casemis_import.';
 COMMENT ON COLUMN casemis.cse.extra IS 'Table A columns the layout does not know, as {"HEADER": "value"}.';
 COMMENT ON COLUMN casemis.cse.last_run_id IS 'The import run that last wrote this row.';

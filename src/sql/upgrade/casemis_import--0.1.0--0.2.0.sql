@@ -1425,3 +1425,8 @@ CREATE UNLOGGED TABLE casemis.csv_digest (
 );
 COMMENT ON TABLE casemis.csv_digest IS 'Cache of each student''s csv rows per school year (count, hash sums, writing transaction), so that a run rewrites only the services its file changes; safe to TRUNCATE.';
 REVOKE ALL ON TABLE casemis.csv_digest FROM PUBLIC;
+
+-- cse keeps half of each page free, so that a run's stamp of an unchanged row
+-- is a HOT update (src/sql/00_schema.sql says why). Rows already stored move
+-- once, at the next run's stamp (or at a VACUUM FULL casemis.cse by hand).
+ALTER TABLE casemis.cse SET (fillfactor = 50);
