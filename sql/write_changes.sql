@@ -86,6 +86,10 @@ SELECT student_id, school_year, service_start_date, selpa_student_id, service, p
        duration, start_date, end_date, record
   FROM casemis.csv WHERE student_id BETWEEN 7001 AND 7003 ORDER BY student_id, service, record::text;
 
+-- the stamp of an unchanged row is a HOT update (no row moved, no index
+-- entry): cse keeps half of each page free for it (src/sql/00_schema.sql)
+SELECT reloptions FROM pg_class WHERE oid = 'casemis.cse'::regclass;
+
 DROP TRIGGER wc_cse_data_update ON casemis.cse;
 DROP FUNCTION public.wc_log();
 DROP TABLE public.wc_cse_updates;
