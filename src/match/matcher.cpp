@@ -220,32 +220,35 @@ int32_t TableAMatcher::resolve_sped(const std::string &ssid, const std::string &
     return hits.first;
 }
 
-void TableAMatcher::add(uint32_t line, const std::string &ssid, const std::string &key, const SpedKeys &sped)
+// CALPADS: a SPED record, with its (SSID, meeting) and (student, meeting) keys counted.
+void TableAMatcher::add_sped(ARecord r, const std::string &ssid, const std::string &key, const SpedKeys &sped)
 {
-    ARecord r{line, Outcome::Unmatched, Reason::None, true, -1};
-    if (calpads_) {
-        r.roster = resolve_sped(ssid, key, sped, r.reason);
-        if (r.roster >= 0)
-            r.outcome = Outcome::Imported;
-        std::string k;
-        uint32_t sm = KeyTable::npos, stm = KeyTable::npos;
-        if (!ssid.empty()) {
-            k.assign(ssid).push_back('\x1f');
-            k.append(sped.meeting_id);
-            sm = count_key(ssid_meet_, ssid_meet_count_, k);
-        }
-        if (r.roster >= 0) {
-            k.assign(std::to_string(r.roster)).push_back('\x1f');
-            k.append(sped.meeting_id);
-            stm = count_key(student_meet_, student_meet_count_, k);
-        }
-        recs_.push_back(r);
-        rec_ssid_.push_back(KeyTable::npos);
-        rec_ssid_meet_.push_back(sm);
-        rec_student_meet_.push_back(stm);
-        rec_date_.push_back(sped.plan_date);
-        return;
+    r.roster = resolve_sped(ssid, key, sped, r.reason);
+    if (r.roster >= 0)
+        r.outcome = Outcome::Imported;
+    std::string k;
+    uint32_t sm = KeyTable::npos, stm = KeyTable::npos;
+    if (!ssid.empty()) {
+        k.assign(ssid).push_back('\x1f');
+        k.append(sped.meeting_id);
+        sm = count_key(ssid_meet_, ssid_meet_count_, k);
     }
+    if (r.roster >= 0) {
+        k.assign(std::to_string(r.roster)).push_back('\x1f');
+        k.append(sped.meeting_id);
+        stm = count_key(student_meet_, student_meet_count_, k);
+    }
+    recs_.push_back(r);
+    rec_ssid_.push_back(KeyTable::npos);
+    rec_ssid_meet_.push_back(sm);
+    rec_student_meet_.push_back(stm);
+    rec_date_.push_back(sped.plan_date);
+}
+
+// A local record's student: by SSID (counted, for duplicates) when it has one,
+// else by name key; sets r.roster or r.reason. Returns the SSID's id (or npos).
+uint32_t TableAMatcher::resolve_local(const std::string &ssid, const std::string &key, ARecord &r)
+{
     uint32_t ssid_id = KeyTable::npos;
     if (!ssid.empty()) {
         bool added = false;
@@ -271,6 +274,17 @@ void TableAMatcher::add(uint32_t line, const std::string &ssid, const std::strin
         else
             r.roster = hits.first;
     }
+    return ssid_id;
+}
+
+void TableAMatcher::add(uint32_t line, const std::string &ssid, const std::string &key, const SpedKeys &sped)
+{
+    ARecord r{line, Outcome::Unmatched, Reason::None, true, -1};
+    if (calpads_) {
+        add_sped(r, ssid, key, sped);
+        return;
+    }
+    const uint32_t ssid_id = resolve_local(ssid, key, r);
     if (r.roster >= 0) {
         r.outcome = Outcome::Imported;
         if (per_student_[r.roster] < UINT16_MAX)

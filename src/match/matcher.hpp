@@ -131,6 +131,8 @@ class TableAMatcher {
 
   private:
     int32_t resolve_sped(const std::string &ssid, const std::string &key, const SpedKeys &sped, Reason &reason) const;
+    void add_sped(ARecord r, const std::string &ssid, const std::string &key, const SpedKeys &sped);
+    uint32_t resolve_local(const std::string &ssid, const std::string &key, ARecord &r);
     void finish_sped();
     const Roster &roster_;
     const bool calpads_;
