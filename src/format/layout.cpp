@@ -282,56 +282,68 @@ HeaderCheck positional_columns(const Layout &layout, size_t first_record_fields)
     return hc;
 }
 
+namespace {
+
+// The key headers a file of the layout must have, with their aliases.
+std::string expected_key_headers(const Layout &layout)
+{
+    if (layout.table == 'B') {
+        const int sid = layout.find_role(Role::StudentId), ssid = layout.find_role(Role::Ssid);
+        const int svc = layout.find_role(Role::Service);
+        return (sid >= 0 ? with_aliases(layout.fields[static_cast<size_t>(sid)]) : std::string("STUDENT_ID")) +
+               " or " + (ssid >= 0 ? with_aliases(layout.fields[static_cast<size_t>(ssid)]) : std::string("SSID")) +
+               ", and " + (svc >= 0 ? with_aliases(layout.fields[static_cast<size_t>(svc)]) : std::string("SERVICE"));
+    }
+    std::vector<std::string> names;
+    for (int f : table_a_keys(layout))
+        names.push_back(with_aliases(layout.fields[static_cast<size_t>(f)]));
+    return join(names, ", ");
+}
+
+// The file's headers as found (the first 100, then how many more).
+std::string found_headers(const HeaderCheck &hc)
+{
+    std::vector<std::string> found;
+    const size_t shown = std::min<size_t>(hc.columns.size(), 100);
+    for (size_t i = 0; i < shown; ++i)
+        found.push_back(hc.columns[i].header.empty() ? "(empty)" : hc.columns[i].header);
+    std::string found_text = found.empty() ? "(no headers)" : join(found, ", ");
+    if (hc.columns.size() > shown)
+        found_text += " and " + std::to_string(hc.columns.size() - shown) + " more";
+    return found_text;
+}
+
+// Each duplicate header with the columns that carry it.
+std::vector<std::string> duplicates_with_columns(const HeaderCheck &hc, const Layout &layout)
+{
+    std::vector<std::string> dups;
+    for (const std::string &name : hc.duplicate_headers) {
+        const std::string key = upper(name);
+        std::vector<int> cols;
+        for (size_t i = 0; i < hc.columns.size(); ++i) {
+            const int f = hc.columns[i].field;
+            const std::string &h = f >= 0 && static_cast<size_t>(f) < layout.fields.size()
+                                       ? layout.fields[static_cast<size_t>(f)].header
+                                       : hc.columns[i].header;
+            if (!h.empty() && upper(h) == key)
+                cols.push_back(static_cast<int>(i));
+        }
+        dups.push_back(cols.size() > 1 ? name + " (columns " + column_list(cols) + ")" : name);
+    }
+    return dups;
+}
+
+} // namespace
+
 std::string HeaderCheck::fatal_message(const Layout &layout) const
 {
     std::vector<std::string> parts;
-    if (!missing_keys.empty()) {
-        std::string expected;
-        if (layout.table == 'B') {
-            const int sid = layout.find_role(Role::StudentId), ssid = layout.find_role(Role::Ssid);
-            const int svc = layout.find_role(Role::Service);
-            expected = (sid >= 0 ? with_aliases(layout.fields[static_cast<size_t>(sid)])
-                                 : std::string("STUDENT_ID")) +
-                       " or " +
-                       (ssid >= 0 ? with_aliases(layout.fields[static_cast<size_t>(ssid)])
-                                  : std::string("SSID")) +
-                       ", and " +
-                       (svc >= 0 ? with_aliases(layout.fields[static_cast<size_t>(svc)])
-                                 : std::string("SERVICE"));
-        } else {
-            std::vector<std::string> names;
-            for (int f : table_a_keys(layout))
-                names.push_back(with_aliases(layout.fields[static_cast<size_t>(f)]));
-            expected = join(names, ", ");
-        }
-        std::vector<std::string> found;
-        const size_t shown = std::min<size_t>(columns.size(), 100);
-        for (size_t i = 0; i < shown; ++i)
-            found.push_back(columns[i].header.empty() ? "(empty)" : columns[i].header);
-        std::string found_text = found.empty() ? "(no headers)" : join(found, ", ");
-        if (columns.size() > shown)
-            found_text += " and " + std::to_string(columns.size() - shown) + " more";
-        parts.push_back(layout.title() +
-                        " key header(s) missing or misnamed: " + join(missing_keys, ", ") +
-                        ". Expected key headers: " + expected + ". Found: " + found_text + ".");
-    }
-    if (!duplicate_headers.empty()) {
-        std::vector<std::string> dups;
-        for (const std::string &name : duplicate_headers) {
-            const std::string key = upper(name);
-            std::vector<int> cols;
-            for (size_t i = 0; i < columns.size(); ++i) {
-                const int f = columns[i].field;
-                const std::string &h = f >= 0 && static_cast<size_t>(f) < layout.fields.size()
-                                           ? layout.fields[static_cast<size_t>(f)].header
-                                           : columns[i].header;
-                if (!h.empty() && upper(h) == key)
-                    cols.push_back(static_cast<int>(i));
-            }
-            dups.push_back(cols.size() > 1 ? name + " (columns " + column_list(cols) + ")" : name);
-        }
-        parts.push_back("Duplicate header(s): " + capped_list(dups) + ".");
-    }
+    if (!missing_keys.empty())
+        parts.push_back(layout.title() + " key header(s) missing or misnamed: " + join(missing_keys, ", ") +
+                        ". Expected key headers: " + expected_key_headers(layout) + ". Found: " +
+                        found_headers(*this) + ".");
+    if (!duplicate_headers.empty())
+        parts.push_back("Duplicate header(s): " + capped_list(duplicates_with_columns(*this, layout)) + ".");
     if (!empty_headers.empty()) {
         std::vector<std::string> empties;
         for (const std::string &c : empty_headers)
