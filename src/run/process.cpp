@@ -235,20 +235,61 @@ std::string import_message(const RunShared &sh, const Prepared &p, const ImportC
     return message;
 }
 
+// What a run's row gets at its end.
+struct RunOutcome {
+    RunStatus status = RunStatus::Running;
+    std::string message;
+    std::vector<std::string> warnings;
+    ImportCounts counts;
+    pg::Value records_a, records_b; // records in each file (NULL: not read)
+};
+
 // The outcome on the run's row: status, message, warnings, counts, records.
-void record_outcome(pg::Spi &spi, const std::string &run_id, RunStatus final_status, const std::string &message,
-                    const std::vector<std::string> &warnings, const ImportCounts &c, const pg::Value &records_a,
-                    const pg::Value &records_b)
+void record_outcome(pg::Spi &spi, const std::string &run_id, const RunOutcome &o)
 {
     std::string sql = "UPDATE casemis.import_run SET status = $2, finished_at = clock_timestamp(), message = $3, "
                       "warnings = $4::text[], students_records = $5::bigint, services_records = $6::bigint";
-    pg::Params params{run_id, std::string(to_text(final_status)), message, array_literal(warnings), records_a,
-                      records_b};
+    pg::Params params{run_id, std::string(to_text(o.status)), o.message, array_literal(o.warnings), o.records_a,
+                      o.records_b};
     for (const CountColumn &k : kRunCounts) {
-        params.push_back(std::to_string(c.*k.member));
+        params.push_back(std::to_string(o.counts.*k.member));
         sql += std::string(", ") + k.column + " = $" + std::to_string(params.size()) + "::int";
     }
     spi.exec(sql + " WHERE run_id = $1::bigint", params);
+}
+
+// 2. The fetched files imported: the roster copied, the shared write lock
+// taken, the files read and cse/csv written (import.hpp).
+RunOutcome import_fetched(pg::Spi &spi, const RunShared &sh, const Prepared &p, bool want_b,
+                          const source::FileInfo &fa, const source::FileInfo &fb)
+{
+    check_text(fa);
+    if (want_b)
+        check_text(fb);
+    // The roster first, with its owner's rights (roster_copy.hpp),
+    // before the lock that all settings share.
+    const RosterCopy roster = copy_roster(spi, p.settings.student_relation, sh.role);
+    // Runs of different settings may write the same students: one
+    // writer at a time (else the later one fails on cse's primary key).
+    // Fetching above overlaps; this waits (bounded) for the other's
+    // commit, and then sees that run's rows. Dry runs write nothing.
+    if (!sh.dry_run)
+        lock_cse_writers(spi);
+    ImportInput in = import_input(sh, p, want_b, fa, fb);
+    in.roster = roster.relation;
+    in.roster_copy = roster.copy;
+    ImportResult r = import_files(spi, in);
+    spi.exec("UPDATE casemis.import_run SET file_format = $2 WHERE run_id = $1::bigint",
+             {std::to_string(sh.run_id), r.file_format});
+    RunOutcome o;
+    o.counts = r.counts;
+    o.records_a = std::to_string(r.a_records);
+    if (r.b_records)
+        o.records_b = std::to_string(*r.b_records);
+    o.warnings = r.warnings;
+    o.status = sh.dry_run ? RunStatus::DryRun : RunStatus::Succeeded;
+    o.message = import_message(sh, p, o.counts, want_b, o.warnings);
+    return o;
 }
 
 } // namespace
@@ -261,55 +302,28 @@ void process(RunShared &sh, Prepared &p)
     }
     const auto t0 = Clock::now();
     begin_transaction();
-    RunStatus final_status = RunStatus::Running;
-    std::string message;
-    std::vector<std::string> warnings;
-    ImportCounts counts;
-    pg::Value records_a, records_b; // records in each file (NULL: not read)
+    RunOutcome o;
     const bool want_b = sh.trigger == Trigger::Upload ? sh.has_services : p.settings.include_services;
     {
         pg::Spi spi;
-        const std::string run_id = std::to_string(sh.run_id);
         limit_lock_waits(spi, p.settings.lock_timeout_ms);
         source::SpoolFile spool_a("A.csv"), spool_b("B.csv");
         source::FileInfo fa, fb;
         fetch_files(spi, sh, p, want_b, t0, spool_a, spool_b, fa, fb);
         if (auto same = unchanged_message(spi, sh, fa, fb, want_b)) {
-            final_status = RunStatus::Unchanged;
-            message = *same;
+            o.status = RunStatus::Unchanged;
+            o.message = *same;
         } else {
-            check_text(fa);
-            if (want_b)
-                check_text(fb);
-            // The roster first, with its owner's rights (roster_copy.hpp),
-            // before the lock that all settings share.
-            const RosterCopy roster = copy_roster(spi, p.settings.student_relation, sh.role);
-            // Runs of different settings may write the same students: one
-            // writer at a time (else the later one fails on cse's primary key).
-            // Fetching above overlaps; this waits (bounded) for the other's
-            // commit, and then sees that run's rows. Dry runs write nothing.
-            if (!sh.dry_run)
-                lock_cse_writers(spi);
-            ImportInput in = import_input(sh, p, want_b, fa, fb);
-            in.roster = roster.relation;
-            in.roster_copy = roster.copy;
-            ImportResult r = import_files(spi, in);
-            spi.exec("UPDATE casemis.import_run SET file_format = $2 WHERE run_id = $1::bigint", {run_id, r.file_format});
-            counts = r.counts;
-            records_a = std::to_string(r.a_records);
-            if (r.b_records)
-                records_b = std::to_string(*r.b_records);
-            warnings = r.warnings;
-            final_status = sh.dry_run ? RunStatus::DryRun : RunStatus::Succeeded;
-            message = import_message(sh, p, counts, want_b, warnings);
+            o = import_fetched(spi, sh, p, want_b, fa, fb);
         }
-        p.counts = counts;
-        record_outcome(spi, run_id, final_status, message, warnings, counts, records_a, records_b);
+        p.counts = o.counts;
+        record_outcome(spi, std::to_string(sh.run_id), o);
     }
     commit_transaction();
-    set_status(sh, final_status);
-    strlcpy(sh.message, message.c_str(), sizeof(sh.message));
-    notice("run " + std::to_string(sh.run_id) + " " + to_text(final_status) + " in " + seconds_since(t0) + ": " + message);
+    set_status(sh, o.status);
+    strlcpy(sh.message, o.message.c_str(), sizeof(sh.message));
+    notice("run " + std::to_string(sh.run_id) + " " + to_text(o.status) + " in " + seconds_since(t0) + ": " +
+           o.message);
 }
 
 } // namespace casemis::run
