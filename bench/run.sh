@@ -24,6 +24,9 @@
 #   BENCH_DIR=/tmp/casemis_bench  BENCH_PORT=55497  BENCH_KEEP=0 (1: leave the cluster up)
 #   BENCH_PERF=0 (1: perf record -g of the worker during each import, into BENCH_DIR)
 #   BENCH_RESULTS=<repo>/bench/RESULTS.md ('' = do not write it)  BENCH_REGEN=0 (1: regenerate files)
+#   BENCH_FLAT=0 (1: instead of the above, worker memory at a fixed roster with Table B
+#   1x, 2x, 4x as long -- BENCH_FLAT_FACTORS="1 2 4", sizes BENCH_SIZES or N/2; prints
+#   the table and leaves it in BENCH_DIR/log/flat.md, RESULTS.md untouched)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -310,9 +313,10 @@ run_revert() {
 }
 
 # ---------------------------------------------------------------- one size
-bench_size() {
-    local n=$1 files="$DIR/files_$n"
-    log "=== $n students"
+# ensure_files <n> <dir>: bench/gen.py's files for n students in dir, generated
+# unless they are there from the same seed and generator.
+ensure_files() {
+    local n=$1 files=$2
     if [ "${BENCH_REGEN:-0}" = 1 ] || ! [ -f "$files/manifest.json" ] ||
         ! grep -q "\"seed\": $SEED," "$files/manifest.json" || ! [ -f "$files/gen.stamp" ] ||
         ! cmp -s "$files/gen.stamp" <(cat "$REPO/bench/gen.py" "$REPO/scripts/gen_sample.py"); then
@@ -329,12 +333,11 @@ bench_size() {
     else
         log "reusing the files in $files (same seed and generator)"
     fi
-    local size_a size_b recs_a recs_b roster
-    size_a=$(stat -c %s "$files/tableA.csv")
-    size_b=$(stat -c %s "$files/tableB.csv")
-    recs_a=$(sed -n 's/.*"table_a_records": \([0-9]*\).*/\1/p' "$files/manifest.json")
-    recs_b=$(sed -n 's/.*"table_b_records": \([0-9]*\).*/\1/p' "$files/manifest.json")
+}
 
+# load_db <dir>: a fresh $DB with the extension, the roster of <dir> and the 'bench' setting on <dir>.
+load_db() {
+    local files=$1
     psql -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
     psql -d "$DB" -c "CREATE EXTENSION casemis_import" -c "CREATE EXTENSION pg_stat_statements" -c "CREATE EXTENSION pg_walinspect"
     psql -d "$DB" <<SQL
@@ -343,6 +346,19 @@ INSERT INTO casemis.school_calendar (school_code, school_year, first_day) VALUES
 INSERT INTO casemis.import_settings (name, source, folder_path, school_year, include_services)
      VALUES ('bench', 'folder', '$files', 2017, true);
 SQL
+}
+
+bench_size() {
+    local n=$1 files="$DIR/files_$n"
+    log "=== $n students"
+    ensure_files "$n" "$files"
+    local size_a size_b recs_a recs_b roster
+    size_a=$(stat -c %s "$files/tableA.csv")
+    size_b=$(stat -c %s "$files/tableB.csv")
+    recs_a=$(sed -n 's/.*"table_a_records": \([0-9]*\).*/\1/p' "$files/manifest.json")
+    recs_b=$(sed -n 's/.*"table_b_records": \([0-9]*\).*/\1/p' "$files/manifest.json")
+
+    load_db "$files"
     roster=$(q "SELECT count(*) FROM casemis.students")
     log "roster: $roster students; Table A $recs_a records ($(mb "$size_a") MB), Table B $recs_b records ($(mb "$size_b") MB)"
 
@@ -535,6 +551,79 @@ SQL
         "$ni_s" "$scr_s" "$(ratio "$first_s" "$scr_s")" \
         "$(ratio "$ni_wal" "$first_wal") ($(mb "$ni_wal")/$(mb "$first_wal") MB); storage $(ratio "$first_rep" "$bytes")" >>"$SUMMARY"
 }
+
+# ---------------------------------------------------------------- BENCH_FLAT=1
+# Issue 14 item 2: does the worker's private memory stay flat as the services file
+# grows at a fixed roster? For each size, for each factor k of BENCH_FLAT_FACTORS:
+# a fresh database with the same roster, a first import of the same Table A with a
+# Table B k times as long (bench/widen_b.py: each record k times, DURATION moved,
+# distinct services), then a forced re-import; the worker's peaks as run_call samples them.
+flat_row() { # <k> <step> <Table B records> <MB> <csv rows> <RssAnon of x1's same step, kB or "">
+    local d=""
+    [ -z "$6" ] || d=$(awk -v a="$W_ANON" -v b="$6" 'BEGIN { printf "%+.0f", (a - b) / 1024 }')
+    echo "| x$1 | $3 | $4 | $2 | $5 | $IMP_SECS | $IMP_CPU | $(kb_mb "$W_HWM") | $(kb_mb "$W_ANON") | $d | $(kb_mb "$C_ANON") |" >>"$FLAT"
+}
+flat_size() {
+    local n=$1
+    local base="$DIR/files_$n" k files recs_b size_b csv_rows first1="" re1="" l
+    log "=== BENCH_FLAT: $n students, Table B x $FLAT_FACTORS"
+    ensure_files "$n" "$base"
+    for k in $FLAT_FACTORS; do
+        files=$base
+        if [ "$k" != 1 ]; then
+            files="$DIR/files_${n}_b${k}x"
+            if ! [ -f "$files/tableB.csv" ] || [ "$base/tableB.csv" -nt "$files/tableB.csv" ] ||
+                [ "$REPO/bench/widen_b.py" -nt "$files/tableB.csv" ]; then
+                /usr/bin/python3 "$REPO/bench/widen_b.py" "$base" "$files" "$k"
+                chmod 755 "$files"
+                chmod 644 "$files"/*
+            fi
+        fi
+        load_db "$base"
+        psql -d "$DB" -c "UPDATE casemis.import_settings SET folder_path = '$files' WHERE name = 'bench'"
+        recs_b=$(($(wc -l <"$files/tableB.csv") - 1))
+        size_b=$(mb "$(stat -c %s "$files/tableB.csv")")
+        prepare_step casemis.students casemis.cse casemis.csv casemis.report_chunk
+        l="flat_${n}_b${k}x_first"
+        log "first import, Table B x$k ($recs_b records, $size_b MB)"
+        run_import "$l" false
+        csv_rows=$(q "SELECT count(*) FROM casemis.csv")
+        flat_row "$k" "first import" "$recs_b" "$size_b" "$csv_rows" "$first1"
+        [ "$k" != 1 ] || first1=$W_ANON
+        log "$l: $IMP_SECS s, worker CPU $IMP_CPU s; worker VmHWM $(kb_mb "$W_HWM") MB, RssAnon peak $(kb_mb "$W_ANON") MB"
+        sed -n 's/^NOTICE:  \(Table B\|csv:\|run [0-9]* succeeded\)/    \1/p' "$DIR/log/$l.notices" | cut -c1-200 >>"$FLAT_NOTICES"
+        prepare_step casemis.cse casemis.csv casemis.report_chunk
+        l="flat_${n}_b${k}x_re"
+        log "re-import (force => true), Table B x$k"
+        run_import "$l" true
+        flat_row "$k" "re-import (force)" "$recs_b" "$size_b" "$csv_rows" "$re1"
+        [ "$k" != 1 ] || re1=$W_ANON
+        log "$l: $IMP_SECS s, worker CPU $IMP_CPU s; worker VmHWM $(kb_mb "$W_HWM") MB, RssAnon peak $(kb_mb "$W_ANON") MB"
+    done
+}
+if [ "${BENCH_FLAT:-0}" = 1 ]; then
+    FLAT_FACTORS=${BENCH_FLAT_FACTORS:-1 2 4}
+    FLAT="$DIR/log/flat_rows.md" FLAT_NOTICES="$DIR/log/flat_notices.txt"
+    : >"$FLAT"
+    : >"$FLAT_NOTICES"
+    for n in ${BENCH_SIZES:-$((N / 2))}; do
+        flat_size "$n"
+    done
+    {
+        echo "BENCH_FLAT: worker memory at a fixed roster as Table B grows (sizes ${BENCH_SIZES:-$((N / 2))}; finished $(date -u '+%Y-%m-%d %H:%M UTC'); built from $BUILT; load $(cut -d' ' -f1-3 /proc/loadavg))"
+        echo
+        echo "| Table B | records | MB | step | csv rows | wall s | worker CPU s | worker VmHWM MB | worker RssAnon peak MB | RssAnon vs x1 MB | caller RssAnon peak MB |"
+        echo "|---|---|---|---|---|---|---|---|---|---|---|"
+        cat "$FLAT"
+        echo
+        echo "Table B and csv phases of the first imports (the worker's NOTICEs):"
+        echo
+        cat "$FLAT_NOTICES"
+    } >"$DIR/log/flat.md"
+    echo
+    cat "$DIR/log/flat.md"
+    exit 0
+fi
 
 for n in $SIZES; do
     bench_size "$n"
