@@ -66,10 +66,14 @@ std::vector<size_t> jsonb_key_order(const HeaderCheck &hc)
 
 ServiceDigest::ServiceDigest(const HeaderCheck &hc, const Layout &layout, std::string start_date,
                              size_t roster_size)
-    : hc_(hc), json_order_(jsonb_key_order(hc)), start_(std::move(start_date)), sums_(roster_size)
+    : hc_(hc), json_order_(jsonb_key_order(hc)), start_(std::move(start_date)), raw_(roster_size),
+      stored_(roster_size)
 {
     // Every column the layout targets, present in the file or not: a stored value
     // in a column the file lacks makes the row differ (it would be written NULL).
+    key_text_ = std::string("csv_digest 2 ") + CASEMIS_EXTVERSION + '\0' + start_;
+    for (const auto &c : hc.columns)
+        key_text_ += '\0' + c.header;
     for (size_t f = 0; f < layout.fields.size(); ++f) {
         const FieldDef &fd = layout.fields[f];
         if (fd.target.empty() || fd.role == Role::Filler)
@@ -77,12 +81,34 @@ ServiceDigest::ServiceDigest(const HeaderCheck &hc, const Layout &layout, std::s
         bool seen = false;
         for (const auto &c : cols_)
             seen = seen || c.second == fd.target;
-        if (!seen)
-            cols_.emplace_back(f < hc.field_column.size() ? hc.field_column[f] : -1, fd.target);
+        if (seen)
+            continue;
+        cols_.emplace_back(f < hc.field_column.size() ? hc.field_column[f] : -1, fd.target);
+        key_text_ += '\0' + std::to_string(cols_.back().first) + ' ' + fd.target + ' ' +
+                     std::to_string(static_cast<int>(fd.type));
     }
 }
 
+// The raw fields (length-prefixed) decide the row a record becomes, given
+// columns_key; row hashes only for students whose stored rows need them.
 void ServiceDigest::add(int32_t roster, const CsvRecord &rec, const ValidatedRecord &vr)
+{
+    raw_buf_.clear();
+    for (size_t c = 0; c < hc_.columns.size(); ++c) {
+        const std::string_view v = field(rec, static_cast<int>(c));
+        const uint32_t n = static_cast<uint32_t>(v.size());
+        raw_buf_.append(reinterpret_cast<const char *>(&n), sizeof n);
+        raw_buf_.append(v.data(), v.size());
+    }
+    Sum &s = raw_[roster];
+    ++s.count;
+    s.a += hash_text(raw_buf_, kSeedA);
+    s.b += mix(hash_text(raw_buf_, kSeedB));
+    if (stored_[roster].from == Stored::From::NeedsRows)
+        add_row_hash(roster, rec, vr);
+}
+
+void ServiceDigest::add_row_hash(int32_t roster, const CsvRecord &rec, const ValidatedRecord &vr)
 {
     row_.begin();
     row_.add(start_);
@@ -99,7 +125,7 @@ void ServiceDigest::add(int32_t roster, const CsvRecord &rec, const ValidatedRec
     json_ += '}';
     row_.add(json_);
     const std::string &t = row_.end();
-    Sum &s = sums_[roster];
+    Sum &s = rows_[roster];
     ++s.count;
     s.a += hash_text(t, kSeedA);
     s.b += mix(hash_text(t, kSeedB));
@@ -113,73 +139,77 @@ std::string ServiceDigest::row_expression() const
     return row + ", c.record)::text COLLATE \"C\"";
 }
 
-// Names the column list the row hashes cover (a layout change voids every digest).
-int64_t ServiceDigest::columns_key() const
+// Names what the raw hashes stand for (a change to any part voids every digest).
+int64_t ServiceDigest::columns_key() const { return static_cast<int64_t>(hash_text(key_text_, kSeedColumns)); }
+
+void ServiceDigest::prepare(pg::Spi &spi, int school_year, const match::Roster &roster)
 {
-    std::string names = "csv_digest 1";
-    for (const auto &c : cols_)
-        names += '\0' + c.second;
-    return static_cast<int64_t>(hash_text(names, kSeedColumns));
+    const std::string year = std::to_string(school_year);
+    year_has_digests_ =
+        *spi.scalar("SELECT EXISTS (SELECT FROM casemis.csv_digest WHERE school_year = $1::int)::text", {year}) ==
+        "true";
+    std::vector<std::pair<int64_t, int32_t>> by_id(roster.size());
+    for (size_t r = 0; r < roster.size(); ++r)
+        by_id[r] = {roster.student_id(static_cast<int32_t>(r)), static_cast<int32_t>(r)};
+    std::sort(by_id.begin(), by_id.end());
+    read_digests(spi, year, by_id);
+    for (const Stored &s : stored_)
+        needs_rows_ = needs_rows_ || s.from == Stored::From::NeedsRows;
+    if (needs_rows_)
+        rows_.assign(roster.size(), Sum{});
 }
 
-// The stored digests of `ids` that still hold: their rows all have the
-// digest's xmin and are as many as it counted. Returns how many hold.
-size_t ServiceDigest::read_digests(pg::Spi &spi, const std::string &year, const Ids &ids,
-                                   std::vector<Stored> &stored) const
+// Which roster students have rows for the year, and whose digest holds: all
+// their rows have the digest's xmin and are as many as it counted.
+void ServiceDigest::read_digests(pg::Spi &spi, const std::string &year,
+                                 const std::vector<std::pair<int64_t, int32_t>> &by_id)
 {
-    size_t candidates = 0;
-    spi.each("SELECT student_id::text, row_count::text, sum_a::text, sum_b::text, written_xid::text "
-             "FROM casemis.csv_digest WHERE school_year = $1::int AND columns_key = $2::bigint "
-             "AND pg_catalog.age(written_xid) < " + std::string(kMaxDigestAge),
-             {year, std::to_string(columns_key())}, 50000, [&](pg::Row &r) {
-                 const ptrdiff_t i = find(ids, std::stoll(*r[0]));
-                 if (i < 0)
-                     return;
-                 Stored &s = stored[i];
-                 s.sum = Sum{static_cast<uint32_t>(std::stoul(*r[1])), as_u64(r[2]), as_u64(r[3])};
-                 s.xmin = as_xid(r[4]);
-                 s.from = Stored::From::Digest;
-                 ++candidates;
-             });
-    if (candidates == 0)
-        return 0;
+    if (year_has_digests_)
+        spi.each("SELECT student_id::text, row_count::text, sum_a::text, sum_b::text, written_xid::text "
+                 "FROM casemis.csv_digest WHERE school_year = $1::int AND columns_key = $2::bigint "
+                 "AND pg_catalog.age(written_xid) < " + std::string(kMaxDigestAge),
+                 {year, std::to_string(columns_key())}, 50000, [&](pg::Row &r) {
+                     const ptrdiff_t i = find(by_id, std::stoll(*r[0]));
+                     if (i < 0)
+                         return;
+                     Stored &s = stored_[by_id[i].second];
+                     s.sum = Sum{static_cast<uint32_t>(std::stoul(*r[1])), as_u64(r[2]), as_u64(r[3])};
+                     s.xmin = as_xid(r[4]);
+                     s.from = Stored::From::Digest;
+                 });
     // ids and xmins only: no row is printed or hashed
     spi.each("SELECT student_id::text, xmin::text FROM casemis.csv WHERE school_year = $1::int", {year}, 50000,
              [&](pg::Row &r) {
-                 const ptrdiff_t i = find(ids, std::stoll(*r[0]));
-                 if (i < 0 || stored[i].from != Stored::From::Digest)
-                     return;
-                 ++stored[i].seen;
-                 stored[i].one_xmin = stored[i].one_xmin && as_xid(r[1]) == stored[i].xmin;
+                 const ptrdiff_t i = find(by_id, std::stoll(*r[0]));
+                 if (i < 0)
+                     return; // not on the roster: never in the file
+                 Stored &s = stored_[by_id[i].second];
+                 if (s.from == Stored::From::None)
+                     s.from = Stored::From::NeedsRows;
+                 ++s.seen;
+                 s.one_xmin = s.one_xmin && (s.from != Stored::From::Digest || as_xid(r[1]) == s.xmin);
              });
-    size_t valid = 0;
-    for (Stored &s : stored) {
-        if (s.from != Stored::From::Digest)
+    for (Stored &s : stored_) {
+        if (s.from == Stored::From::Digest && s.one_xmin && s.seen == s.sum.count)
             continue;
-        if (s.one_xmin && s.seen == s.sum.count)
-            ++valid;
-        else
-            s = Stored{};
+        const Stored::From from = s.seen > 0 ? Stored::From::NeedsRows : Stored::From::None;
+        s = Stored{};
+        s.from = from;
     }
-    return valid;
 }
 
-// Hashes the stored rows of the students of `ids` without a valid digest:
-// through a temp table of their ids when they are few, else in one pass over the year.
-void ServiceDigest::hash_stored(pg::Spi &spi, const std::string &year, const Ids &ids,
-                                std::vector<Stored> &stored) const
+// Row hashes of the stored rows of `ids` (students in the file whose rows have
+// no valid digest): through a temp table of their ids when they are few, else
+// in one pass over the year.
+void ServiceDigest::hash_stored(pg::Spi &spi, const std::string &year,
+                                const std::vector<std::pair<int64_t, int32_t>> &ids)
 {
-    size_t missing = 0;
-    for (const Stored &s : stored)
-        missing += s.from == Stored::From::None;
     std::string from = "casemis.csv c";
-    if (missing * 4 < ids.size()) {
+    if (ids.size() * 4 < stored_.size()) {
         spi.exec("CREATE TEMP TABLE casemis_digest_missing (student_id bigint) ON COMMIT DROP");
         pg::CopyIn want("pg_temp.casemis_digest_missing", {"student_id"});
-        for (size_t i = 0; i < ids.size(); ++i) {
-            if (stored[i].from != Stored::From::None)
-                continue;
-            want.add(std::to_string(ids[i].first));
+        for (const auto &id : ids) {
+            want.add(std::to_string(id.first));
             want.end_row();
         }
         want.finish();
@@ -191,11 +221,11 @@ void ServiceDigest::hash_stored(pg::Spi &spi, const std::string &year, const Ids
                  "c.xmin, " + row_expression() + " AS r FROM " + from + " WHERE c.school_year = $1::int OFFSET 0) s",
              {year}, 50000, [&](pg::Row &r) {
                  const ptrdiff_t i = find(ids, std::stoll(*r[0]));
-                 if (i < 0 || stored[i].from == Stored::From::Digest)
-                     return; // not in the file (left alone anyway), or known
-                 Stored &s = stored[i];
+                 if (i < 0)
+                     return; // not in the file (left alone anyway), or its digest holds
+                 Stored &s = stored_[ids[i].second];
                  const uint32_t xmin = as_xid(r[1]);
-                 if (s.from == Stored::From::None)
+                 if (s.from == Stored::From::NeedsRows)
                      s.xmin = xmin;
                  s.from = Stored::From::Rows;
                  s.one_xmin = s.one_xmin && xmin == s.xmin;
@@ -208,39 +238,38 @@ void ServiceDigest::hash_stored(pg::Spi &spi, const std::string &year, const Ids
 ServiceStudents ServiceDigest::changed(pg::Spi &spi, int school_year, const match::Roster &roster,
                                        const ServiceStudents &with_services, size_t &unchanged)
 {
-    // (student_id, roster index) of the students in the file, by student_id
-    Ids ids;
-    ids.reserve(with_services.count);
-    for (size_t s = 0; s < with_services.of.size(); ++s)
-        if (with_services.of[s])
-            ids.emplace_back(roster.student_id(static_cast<int32_t>(s)), static_cast<int32_t>(s));
-    std::sort(ids.begin(), ids.end());
-    const std::string year = std::to_string(school_year);
     run_xid_ = *spi.scalar("SELECT pg_catalog.xid(pg_catalog.pg_current_xact_id())::text");
-    year_has_digests_ =
-        *spi.scalar("SELECT EXISTS (SELECT FROM casemis.csv_digest WHERE school_year = $1::int)::text", {year}) ==
-        "true";
-    std::vector<Stored> stored(ids.size());
-    if ((year_has_digests_ ? read_digests(spi, year, ids, stored) : 0) < ids.size())
-        hash_stored(spi, year, ids, stored);
+    // (student_id, roster index) of the students in the file whose rows need hashing
+    std::vector<std::pair<int64_t, int32_t>> ids;
+    for (size_t r = 0; r < with_services.of.size(); ++r)
+        if (with_services.of[r] && stored_[r].from == Stored::From::NeedsRows)
+            ids.emplace_back(roster.student_id(static_cast<int32_t>(r)), static_cast<int32_t>(r));
+    std::sort(ids.begin(), ids.end());
+    if (!ids.empty())
+        hash_stored(spi, std::to_string(school_year), ids);
     ServiceStudents out(with_services.of.size());
     unchanged = 0;
     refresh_.clear();
-    for (size_t i = 0; i < ids.size(); ++i) {
-        const Stored &s = stored[i];
-        if (!(s.sum == sums_[ids[i].second])) {
-            out.add(ids[i].second);
+    for (size_t r = 0; r < with_services.of.size(); ++r) {
+        if (!with_services.of[r])
+            continue;
+        const Stored &s = stored_[r];
+        const bool same = s.from == Stored::From::Digest ? s.sum == raw_[r]
+                          : s.from == Stored::From::Rows ? s.sum == rows_[r]
+                                                         : false;
+        if (!same) {
+            out.add(static_cast<int32_t>(r));
             continue;
         }
         ++unchanged;
         if (s.from == Stored::From::Rows && s.one_xmin)
-            refresh_.emplace_back(ids[i].second, s.xmin); // digested from now on
+            refresh_.emplace_back(static_cast<int32_t>(r), s.xmin); // digested from now on
     }
     return out;
 }
 
-// Writes the digests: straight into the table when the year has none yet (the
-// first import), else through a temp table and one upsert.
+// Writes the raw digests: straight into the table when the year has none yet
+// (the first import), else through a temp table and one upsert.
 void ServiceDigest::store(pg::Spi &spi, int school_year, const match::Roster &roster, const ServiceStudents &written)
 {
     if (written.count == 0 && refresh_.empty())
@@ -253,7 +282,7 @@ void ServiceDigest::store(pg::Spi &spi, int school_year, const match::Roster &ro
     pg::CopyIn out(target, {"student_id", "columns_key", "sum_a", "sum_b", "school_year", "row_count", "written_xid"});
     const std::string year = std::to_string(school_year), key = std::to_string(columns_key());
     auto add = [&](int32_t r, const std::string &xid) {
-        const Sum &s = sums_[r];
+        const Sum &s = raw_[r];
         out.add(std::to_string(roster.student_id(r)));
         out.add(key);
         out.add(as_text(s.a));

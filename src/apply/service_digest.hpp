@@ -1,19 +1,20 @@
 // service_digest.hpp -- which students' services for the school year differ from
 // the stored ones, so that only those are deleted and inserted again.
 //
-// Each Table B record that would be written is reduced to a 128-bit hash of the
-// row it would become (ROW(service_start_date, <every column the layout
-// targets>, record)::text, see row_text.hpp); a student's services are the
-// count and the sums of those hashes (order does not matter). The server
-// computes the same for the stored rows of the year (hashtextextended over
-// ROW(...)::text), and a student is unchanged when count and both sums agree.
-//
-// The server's side is kept between runs in casemis.csv_digest (one row per
-// student and year, written by store() at the end of the run), trusted only
-// while every csv row of the student still has the xmin the digest names and
-// their count agrees: then the run reads a join of ids and xmins instead of
-// hashing every stored row. Students without a valid digest are hashed as
-// before, and get one.
+// A student's services are summarized as the count and two sums of per-row
+// 64-bit hashes (order does not matter). Two kinds of hash:
+// * the raw hash: of the record's raw fields, cheap; what casemis.csv_digest
+//   keeps between runs for the rows a run wrote (with the transaction that
+//   wrote them), for the same file columns, layout, service_start_date and
+//   library (columns_key). A digest is trusted while every csv row of the
+//   student and year still has that xmin and their count agrees: then the run
+//   reads only ids and xmins of the stored rows.
+// * the row hash: of ROW(service_start_date, <every column the layout
+//   targets>, record)::text, which the server computes for stored rows
+//   (hashtextextended) and the import from the values it would write
+//   (row_text.hpp). Used only for students whose stored rows have no valid
+//   digest (written by hand, restored, reverted, by 0.1.0, or the cache was
+//   emptied); unchanged ones get a digest then.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +37,10 @@ class ServiceDigest {
     ServiceDigest(const format::HeaderCheck &hc, const format::Layout &layout, std::string start_date,
                   size_t roster_size);
 
+    // Before the file is read: what is stored for the school year (the valid
+    // digests, and which students have rows without one).
+    void prepare(pg::Spi &spi, int school_year, const match::Roster &roster);
+
     // One matched record of roster student `roster`.
     void add(int32_t roster, const format::CsvRecord &rec, const format::ValidatedRecord &vr);
 
@@ -54,28 +59,33 @@ class ServiceDigest {
         uint64_t a = 0, b = 0;
         bool operator==(const Sum &o) const { return count == o.count && a == o.a && b == o.b; }
     };
-    // A student's stored rows as this run found them.
+    // What is stored for a roster student, from prepare() and changed().
     struct Stored {
-        enum class From : uint8_t { None, Digest, Rows };
-        Sum sum;              // of the digest, or of the rows hashed
+        enum class From : uint8_t { None, Digest, NeedsRows, Rows };
+        Sum sum;              // the digest's (raw), or the rows' (row hashes)
         uint32_t xmin = 0;    // the digest's transaction, or the first hashed row's
-        uint32_t seen = 0;    // rows counted while checking a digest
+        uint32_t seen = 0;    // stored rows of the student and year
         From from = From::None;
         bool one_xmin = true; // every row has xmin
     };
-    using Ids = std::vector<std::pair<int64_t, int32_t>>; // (student_id, roster index), sorted
-    size_t read_digests(pg::Spi &spi, const std::string &year, const Ids &ids, std::vector<Stored> &stored) const;
-    void hash_stored(pg::Spi &spi, const std::string &year, const Ids &ids, std::vector<Stored> &stored) const;
+    void read_digests(pg::Spi &spi, const std::string &year, const std::vector<std::pair<int64_t, int32_t>> &by_id);
+    void hash_stored(pg::Spi &spi, const std::string &year, const std::vector<std::pair<int64_t, int32_t>> &ids);
+    void add_row_hash(int32_t roster, const format::CsvRecord &rec, const format::ValidatedRecord &vr);
     std::string row_expression() const;
     int64_t columns_key() const;
     const format::HeaderCheck &hc_;
     std::vector<std::pair<int, std::string>> cols_; // (file column or -1, csv column) per layout target
     std::vector<size_t> json_order_;
     std::string start_;
-    std::vector<Sum> sums_; // per roster index
-    std::string run_xid_;   // the run's transaction, as xid text
+    std::vector<Sum> raw_;       // per roster index: raw hashes of the file's records
+    std::vector<Sum> rows_;      // per roster index, for NeedsRows students only: row hashes
+    std::vector<Stored> stored_; // per roster index
+    bool needs_rows_ = false;    // some student has rows without a valid digest
+    std::string run_xid_;        // the run's transaction, as xid text
     bool year_has_digests_ = false;
     std::vector<std::pair<int32_t, uint32_t>> refresh_; // (roster index, xmin) of unchanged rows to digest
+    std::string key_text_;       // what columns_key names
+    std::string raw_buf_;
     RowText row_;
     std::string json_;
 };

@@ -244,8 +244,10 @@ void ServicesMatch::read(pg::Spi &spi, const RunFiles &f, const match::ServiceMa
     hc = checked_header(file, l, l.name.c_str(), f.in.services.label, res.warnings);
     keys = key_columns(hc, l);
     code_counts.assign(l.fields.size(), 0);
-    if (!f.in.dry_run)
+    if (!f.in.dry_run) {
         digest.emplace(hc, l, start_date, roster.size());
+        digest->prepare(spi, f.in.school_year, roster);
+    }
     each_validated(file, hc, l, [&](size_t, const CsvRecord &rec, const ValidatedRecord &vr) {
         add(rec, vr, smatch, roster, reports, cnt);
     });
