@@ -112,6 +112,19 @@ SELECT pg_temp.rewritten(:r8) AS rewritten_r8;
 SELECT duration FROM casemis.csv WHERE student_id = 7104;
 SELECT * FROM pg_temp.digests();
 
+-- 8. a new first day of school changes every row's service_start_date: no
+--    digest holds for it (it is part of what a digest names), all are rewritten
+CREATE TEMP TABLE sd_cal AS SELECT * FROM casemis.school_calendar WHERE school_code = 0 AND school_year = 2017;
+DELETE FROM casemis.school_calendar WHERE school_code = 0 AND school_year = 2017;
+INSERT INTO casemis.school_calendar (school_code, school_year, first_day) VALUES (0, 2017, '2017-08-21');
+SELECT pg_temp.run() AS r9 \gset
+SELECT pg_temp.rewritten(:r9) AS rewritten_r9;
+SELECT DISTINCT service_start_date FROM casemis.csv WHERE student_id BETWEEN 7101 AND 7105;
+SELECT pg_temp.run() AS r10 \gset
+SELECT pg_temp.rewritten(:r10) AS rewritten_r10;
+DELETE FROM casemis.school_calendar WHERE school_code = 0 AND school_year = 2017;
+INSERT INTO casemis.school_calendar SELECT * FROM sd_cal;
+
 DELETE FROM casemis.csv_digest WHERE student_id BETWEEN 7101 AND 7105;
 DELETE FROM casemis.csv WHERE student_id BETWEEN 7101 AND 7105;
 DELETE FROM casemis.cse WHERE student_id BETWEEN 7101 AND 7105;
