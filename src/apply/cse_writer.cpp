@@ -38,18 +38,6 @@ uint64_t hash_text(const std::string &s)
     return hash_bytes_extended(reinterpret_cast<const unsigned char *>(s.data()), static_cast<int>(s.size()), 1);
 }
 
-// An element of a text[] literal, always quoted.
-void append_array_element(std::string &out, const std::string &v)
-{
-    out += '"';
-    for (char c : v) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    out += '"';
-}
-
 } // namespace
 
 CseWriter::CseWriter(pg::Spi &spi, const HeaderCheck &hc, const Layout &layout, int64_t run_id, std::string run_date,
@@ -96,7 +84,7 @@ void CseWriter::load_stored()
     for (int c : tg_.unknown) {
         if (keys.size() > 1)
             keys += ',';
-        append_array_element(keys, hc_.columns[c].header);
+        pg::append_array_element(keys, hc_.columns[c].header);
     }
     keys += '}';
     // the stamp: last_updated as days since 2000-01-01 (as a date is stored)

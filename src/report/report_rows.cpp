@@ -18,17 +18,10 @@ void append_element(std::string &out, bool is_null, std::string_view v)
 {
     if (!out.empty())
         out += ',';
-    if (is_null) {
+    if (is_null)
         out += "NULL";
-        return;
-    }
-    out += '"';
-    for (char c : v) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    out += '"';
+    else
+        pg::append_array_element(out, v);
 }
 
 } // namespace
