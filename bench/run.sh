@@ -24,6 +24,8 @@
 #   BENCH_DIR=/tmp/casemis_bench  BENCH_PORT=55497  BENCH_KEEP=0 (1: leave the cluster up)
 #   BENCH_PERF=0 (1: perf record -g of the worker during each import, into BENCH_DIR)
 #   BENCH_RESULTS=<repo>/bench/RESULTS.md ('' = do not write it)  BENCH_REGEN=0 (1: regenerate files)
+#   BENCH_WAL_COMPRESSION=off (lz4, zstd, pglz: the server's wal_compression, which compresses
+#   the full-page images; the values this server was built with: pg_settings.enumvals)
 #   BENCH_FLAT=0 (1: instead of the above, worker memory at a fixed roster with Table B
 #   1x, 2x, 4x as long -- BENCH_FLAT_FACTORS="1 2 4", sizes BENCH_SIZES or N/2; prints
 #   the table and leaves it in BENCH_DIR/log/flat.md, RESULTS.md untouched)
@@ -37,15 +39,19 @@ DIR=${BENCH_DIR:-/tmp/casemis_bench}
 PORT=${BENCH_PORT:-55497}
 RESULTS=${BENCH_RESULTS-$REPO/bench/RESULTS.md}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+WAL_COMPRESSION=${BENCH_WAL_COMPRESSION:-off}
 PGBIN=$("$PG_CONFIG" --bindir 2>/dev/null || true)   # set again after the package check
 DB=casemis_bench
 
 [ "$(id -u)" -eq 0 ] || { echo "bench/run.sh must run as root (make install, runuser)" >&2; exit 2; }
 case "$DIR" in /*/*) ;; *) echo "BENCH_DIR must be an absolute path: $DIR" >&2; exit 2 ;; esac
+case "$WAL_COMPRESSION" in off | lz4 | zstd | pglz) ;;
+    *) echo "BENCH_WAL_COMPRESSION must be off, lz4, zstd or pglz: $WAL_COMPRESSION" >&2; exit 2 ;; esac
 
 # Server settings: a realistic district server set up for bulk loads. Durability
 # is untouched (fsync, synchronous_commit, full_page_writes on; wal_level replica),
-# and the floors run under exactly the same settings as the imports.
+# and the floors run under exactly the same settings as the imports. wal_compression
+# (BENCH_WAL_COMPRESSION, default off as in PostgreSQL) compresses full-page images only.
 SETTINGS="shared_buffers = 256MB
 max_wal_size = 4GB
 checkpoint_timeout = 15min
@@ -54,6 +60,7 @@ work_mem = 64MB
 fsync = on
 synchronous_commit = on
 full_page_writes = on
+wal_compression = $WAL_COMPRESSION
 wal_level = replica"
 # Not settings of the system under test: per-statement time and WAL of the
 # statements the worker runs (pg_stat_statements, nested statements too) -- the
@@ -115,6 +122,7 @@ as_pg "$PGBIN/initdb" -D "$DIR/pg/data" -U postgres --auth=trust --encoding=UTF8
 } >>"$DIR/pg/data/postgresql.conf"
 as_pg "$PGBIN/pg_ctl" -D "$DIR/pg/data" -l "$DIR/pg/server.log" -w start >/dev/null
 PGVERSION=$(psql -d postgres -At -c "SELECT version()")
+log "wal_compression = $(psql -d postgres -At -c "SHOW wal_compression") (BENCH_WAL_COMPRESSION; this server offers $(psql -d postgres -At -c "SELECT enumvals FROM pg_settings WHERE name = 'wal_compression'"))"
 
 # ---------------------------------------------------------------- helpers
 TCK=$(getconf CLK_TCK)
@@ -610,7 +618,7 @@ if [ "${BENCH_FLAT:-0}" = 1 ]; then
         flat_size "$n"
     done
     {
-        echo "BENCH_FLAT: worker memory at a fixed roster as Table B grows (sizes ${BENCH_SIZES:-$((N / 2))}; finished $(date -u '+%Y-%m-%d %H:%M UTC'); built from $BUILT; load $(cut -d' ' -f1-3 /proc/loadavg))"
+        echo "BENCH_FLAT: worker memory at a fixed roster as Table B grows (sizes ${BENCH_SIZES:-$((N / 2))}; finished $(date -u '+%Y-%m-%d %H:%M UTC'); built from $BUILT; wal_compression = $WAL_COMPRESSION; load $(cut -d' ' -f1-3 /proc/loadavg))"
         echo
         echo "| Table B | records | MB | step | csv rows | wall s | worker CPU s | worker VmHWM MB | worker RssAnon peak MB | RssAnon vs x1 MB | caller RssAnon peak MB |"
         echo "|---|---|---|---|---|---|---|---|---|---|---|"
