@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pg/array_text.hpp"
 #include "pg/memory.hpp"
 
 namespace casemis::pg {
@@ -59,19 +60,5 @@ class CopyIn {
 
 // Escapes for COPY text format.
 void append_copy_text(std::string &out, std::string_view v);
-
-// An element of an array literal ('{...}' text), always double-quoted (with
-// backslashes before " and backslash), so that any text, blank or "NULL"
-// included, reads back as itself.
-inline void append_array_element(std::string &out, std::string_view v)
-{
-    out += '"';
-    for (char c : v) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    out += '"';
-}
 
 } // namespace casemis::pg
