@@ -80,6 +80,16 @@ std::string_view Roster::grade(int32_t idx) const
     return grades_.key(grade_of_[idx]);
 }
 
+void Roster::index_ids() const
+{
+    if (by_id_.size() == ids_.size())
+        return;
+    by_id_.resize(ids_.size());
+    for (size_t k = 0; k < ids_.size(); ++k)
+        by_id_[k] = static_cast<int32_t>(k);
+    std::stable_sort(by_id_.begin(), by_id_.end(), [&](int32_t a, int32_t b) { return ids_[a] < ids_[b]; });
+}
+
 Hits Roster::by_student_id(std::string_view text) const
 {
     Hits h;
@@ -95,12 +105,7 @@ Hits Roster::by_student_id(std::string_view text) const
     }
     if (i)
         v = -v;
-    if (by_id_.size() != ids_.size()) {
-        by_id_.resize(ids_.size());
-        for (size_t k = 0; k < ids_.size(); ++k)
-            by_id_[k] = static_cast<int32_t>(k);
-        std::stable_sort(by_id_.begin(), by_id_.end(), [&](int32_t a, int32_t b) { return ids_[a] < ids_[b]; });
-    }
+    index_ids();
     auto lo = std::lower_bound(by_id_.begin(), by_id_.end(), v, [&](int32_t a, int64_t x) { return ids_[a] < x; });
     if (lo == by_id_.end() || ids_[*lo] != v)
         return h;
