@@ -41,7 +41,7 @@ ifeq ($(ERROR_ON_WARNING),1)
 PG_CXXFLAGS += -Werror
 endif
 # PGXS links with gcc, not g++: name libstdc++ explicitly.
-SHLIB_LINK = -lssh2 -lcurl -lxlsxwriter -lstdc++
+SHLIB_LINK = -lssh2 -lcurl -lxlsxwriter -lstdc++ -pthread
 
 # Goals that only run a script (which installs packages first, then calls make
 # again for the build): they must work before PostgreSQL is installed.

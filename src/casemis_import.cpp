@@ -13,6 +13,7 @@
 #include "run/launch.hpp"
 #include "run/revert.hpp"
 #include "run/schema_version.hpp"
+#include "run/server_settings.hpp"
 
 extern "C" {
 #include "catalog/pg_authid.h"
@@ -23,6 +24,13 @@ extern "C" {
 #include "utils/timestamp.h"
 
 PG_MODULE_MAGIC;
+void _PG_init(void);
+}
+
+// Loading the library (in a session or an import's worker) defines its server parameters.
+void _PG_init(void)
+{
+    casemis::run::define_server_settings();
 }
 
 using casemis::pg::require_arg;

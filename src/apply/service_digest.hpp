@@ -41,7 +41,8 @@ class ServiceDigest {
     // digests, and which students have rows without one).
     void prepare(pg::Spi &spi, int school_year, const match::Roster &roster);
 
-    // One matched record of roster student `roster`.
+    // One matched record of roster student `roster`. Runs on the side thread
+    // (CONTRIBUTING, "Threads"): no PostgreSQL call but hash_bytes_extended.
     void add(int32_t roster, const format::CsvRecord &rec, const format::ValidatedRecord &vr);
 
     // Of `with_services` (students with a matched record), those whose stored

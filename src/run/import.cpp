@@ -11,6 +11,7 @@
 // a table file.
 #include "run/import.hpp"
 
+#include <functional>
 #include <optional>
 
 #include "apply/cse_writer.hpp"
@@ -24,6 +25,8 @@
 #include "report/report_rows.hpp"
 #include "run/layout_load.hpp"
 #include "run/roster_copy.hpp"
+#include "run/server_settings.hpp"
+#include "run/side_thread.hpp"
 #include "run/stopwatch.hpp"
 #include "run/table_file.hpp"
 #include "run/txn.hpp"
@@ -96,6 +99,7 @@ match::Roster load_roster(pg::Spi &spi, const ImportInput &in)
                                                  : std::string(),
                             r[5].value_or(""));
              });
+    roster.finish();
     notice("roster " + in.roster + ": " + std::to_string(roster.size()) + " students loaded in " + elapsed(t));
     return roster;
 }
@@ -118,16 +122,22 @@ struct RunFiles {
     }
 };
 
+// What a pass does every 1024 records besides its work: on the main thread the
+// interrupt check (and, while the services pass runs on the side thread, the
+// report chunks it has handed off); on the side thread the stop check.
+using Pace = std::function<void()>;
+const Pace kMainPace = [] { check_interrupts(); };
+
 // The one record loop: every record of a pass over a file, handed to
 // on_record(index, rec); the record is reused from one record to the next.
 template <typename OnRecord>
-size_t each_record(TableFile &file, OnRecord &&on_record)
+size_t each_record(TableFile &file, const Pace &pace, OnRecord &&on_record)
 {
     CsvRecord rec;
     size_t index = 0;
     for (; file.next(rec); ++index) {
         if ((index & 0x3FF) == 0)
-            check_interrupts();
+            pace();
         on_record(index, rec);
     }
     return index;
@@ -136,10 +146,11 @@ size_t each_record(TableFile &file, OnRecord &&on_record)
 // Pass 1's loop: each record also validated against the layout, as
 // on_record(index, rec, vr) (the validation reused from record to record).
 template <typename OnRecord>
-size_t each_validated(TableFile &file, const HeaderCheck &hc, const Layout &l, OnRecord &&on_record)
+size_t each_validated(TableFile &file, const HeaderCheck &hc, const Layout &l, const Pace &pace,
+                      OnRecord &&on_record)
 {
     ValidatedRecord vr;
-    return each_record(file, [&](size_t index, const CsvRecord &rec) {
+    return each_record(file, pace, [&](size_t index, const CsvRecord &rec) {
         validate_record(rec, hc, l, vr);
         on_record(index, rec, vr);
     });
@@ -174,7 +185,7 @@ void StudentsMatch::read(const RunFiles &f, report::Reports &reports, ImportResu
         hc = checked_header(file, l, l.name.c_str(), f.in.students.label, res.warnings);
         keys = key_columns(hc, l);
         code_counts.assign(l.fields.size(), 0);
-        each_validated(file, hc, l, [&](size_t index, const CsvRecord &rec, const ValidatedRecord &vr) {
+        each_validated(file, hc, l, kMainPace, [&](size_t index, const CsvRecord &rec, const ValidatedRecord &vr) {
             add(index, rec, vr, reports);
         });
         amatch.finish();
@@ -213,7 +224,9 @@ void StudentsMatch::add(size_t index, const CsvRecord &rec, const ValidatedRecor
 }
 
 // Pass 1 over the Services file: every record validated, linked to a matched
-// student and given its report row; pass 2 needs 4 bytes of each.
+// student and given its report row; pass 2 needs 4 bytes of each. open() and
+// close() run on the main thread; scan() is pure C++ and may run on the side
+// thread (ServicesOnSide), reading only what Table A's pass 1 left.
 struct ServicesMatch {
     std::vector<int32_t> roster_of; // per record: the matched student's roster index, or -1
     HeaderCheck hc;
@@ -224,45 +237,70 @@ struct ServicesMatch {
     std::optional<apply::ServiceDigest> digest; // a real run writes only the students whose services changed
 
     explicit ServicesMatch(size_t roster_size) : students(roster_size) {}
-    void read(pg::Spi &spi, const RunFiles &f, const match::ServiceMatcher &smatch, const match::Roster &roster,
-              report::Reports &reports, ImportResult &res);
+    // The school year's start date, the header row, what is stored for the year.
+    void open(pg::Spi &spi, const RunFiles &f, const match::Roster &roster, ImportResult &res);
+    // Windows-1252 goes through PostgreSQL's converter: then scan() must run on the main thread.
+    bool needs_server() const { return file_->converts(); }
+    // Side thread or main (CONTRIBUTING, "Threads"): no PostgreSQL call here.
+    void scan(const match::ServiceMatcher &smatch, const match::Roster &roster, report::RowChunks &reports,
+              const Pace &pace);
+    // The counts and the NOTICE (on_side: the scan ran on the side thread).
+    void close(const RunFiles &f, ImportResult &res, bool on_side);
 
   private:
     void add(const CsvRecord &rec, const ValidatedRecord &vr, const match::ServiceMatcher &smatch,
-             const match::Roster &roster, report::Reports &reports, RunCounts &cnt);
+             const match::Roster &roster, report::RowChunks &reports);
+    std::optional<TableFile> file_;
+    Stopwatch t_;
+    uint64_t imported_ = 0, unmatched_ = 0, errors_ = 0;
     std::string sid_text_;
+    const Layout *layout_ = nullptr;
 };
 
-void ServicesMatch::read(pg::Spi &spi, const RunFiles &f, const match::ServiceMatcher &smatch,
-                         const match::Roster &roster, report::Reports &reports, ImportResult &res)
+void ServicesMatch::open(pg::Spi &spi, const RunFiles &f, const match::Roster &roster, ImportResult &res)
 {
-    const Stopwatch t;
+    t_ = Stopwatch();
     const Layout &l = f.lay.services;
-    RunCounts &cnt = res.counts;
     start_date = apply::service_start_date(spi, f.in.school_year);
-    TableFile file = f.services();
-    hc = checked_header(file, l, l.name.c_str(), f.in.services.label, res.warnings);
+    file_.emplace(f.in.services, f.limits, l.name.c_str(), f.lay.services_shape);
+    hc = checked_header(*file_, l, l.name.c_str(), f.in.services.label, res.warnings);
     keys = key_columns(hc, l);
     code_counts.assign(l.fields.size(), 0);
     if (!f.in.dry_run) {
         digest.emplace(hc, l, start_date, roster.size());
         digest->prepare(spi, f.in.school_year, roster);
     }
-    each_validated(file, hc, l, [&](size_t, const CsvRecord &rec, const ValidatedRecord &vr) {
-        add(rec, vr, smatch, roster, reports, cnt);
+    layout_ = &l;
+}
+
+void ServicesMatch::scan(const match::ServiceMatcher &smatch, const match::Roster &roster,
+                         report::RowChunks &reports, const Pace &pace)
+{
+    each_validated(*file_, hc, *layout_, pace, [&](size_t, const CsvRecord &rec, const ValidatedRecord &vr) {
+        add(rec, vr, smatch, roster, reports);
     });
-    notice(l.name + " " + f.in.services.label + ": " + std::to_string(roster_of.size()) + " records read; " +
-           std::to_string(cnt.b_imported) + " matched, " + std::to_string(cnt.b_unmatched) + " unmatched, " +
-           std::to_string(cnt.b_errors) + " errors in " + elapsed(t));
+    file_.reset();
+}
+
+void ServicesMatch::close(const RunFiles &f, ImportResult &res, bool on_side)
+{
+    RunCounts &cnt = res.counts;
+    cnt.b_imported = imported_;
+    cnt.b_unmatched = unmatched_;
+    cnt.b_errors = errors_;
+    notice(f.lay.services.name + " " + f.in.services.label + ": " + std::to_string(roster_of.size()) +
+           " records read" + (on_side ? " on the side thread" : "") + "; " + std::to_string(imported_) +
+           " matched, " + std::to_string(unmatched_) + " unmatched, " + std::to_string(errors_) + " errors in " +
+           elapsed(t_));
 }
 
 void ServicesMatch::add(const CsvRecord &rec, const ValidatedRecord &vr, const match::ServiceMatcher &smatch,
-                        const match::Roster &roster, report::Reports &reports, RunCounts &cnt)
+                        const match::Roster &roster, report::RowChunks &reports)
 {
     if (!vr.ok()) {
         roster_of.push_back(-1);
         reports.table_b_errors(rec, keys, vr);
-        ++cnt.b_errors;
+        ++errors_;
         return;
     }
     for (int c : vr.code_warnings)
@@ -272,7 +310,7 @@ void ServicesMatch::add(const CsvRecord &rec, const ValidatedRecord &vr, const m
     if (!m.matched) {
         roster_of.push_back(-1);
         reports.table_b(rec, keys, Outcome::Unmatched, m.reason, {});
-        ++cnt.b_unmatched;
+        ++unmatched_;
         return;
     }
     roster_of.push_back(m.roster);
@@ -281,15 +319,55 @@ void ServicesMatch::add(const CsvRecord &rec, const ValidatedRecord &vr, const m
         digest->add(m.roster, rec, vr);
     sid_text_ = std::to_string(roster.student_id(m.roster));
     reports.table_b(rec, keys, Outcome::Imported, Reason::None, sid_text_);
-    ++cnt.b_imported;
+    ++imported_;
 }
+
+// The services pass on the side thread (run/side_thread.hpp) while the main
+// thread writes cse: its report chunks are handed off (a few at a time, so
+// memory stays flat) and written by the main thread between its records.
+class ServicesOnSide {
+  public:
+    ServicesOnSide(ServicesMatch &m, const match::ServiceMatcher &smatch, const match::Roster &roster)
+        : chunks_(kHandoffChunks),
+          rows_([this](report::ChunkRow &&c) {
+              if (!chunks_.push(std::move(c), *stop_))
+                  throw Stopped{};
+          }),
+          thread_([this, &m, &smatch, &roster](const SideThread::Stop &stop) {
+              stop_ = &stop;
+              m.scan(smatch, roster, rows_, [&stop] { stop.check(); });
+              rows_.flush_all();
+          })
+    {
+    }
+    // Main thread: writes the chunks handed off so far.
+    void drain(report::Reports &reports)
+    {
+        chunks_.drain([&](const report::ChunkRow &c) { reports.write(c); });
+    }
+    // Main thread: waits for the pass (interruptible), writing its chunks.
+    void finish(report::Reports &reports)
+    {
+        thread_.join([&] {
+            check_interrupts();
+            drain(reports);
+        });
+    }
+
+  private:
+    static constexpr size_t kHandoffChunks = 8; // of up to 10000 rows each
+    Handoff<report::ChunkRow> chunks_;
+    const SideThread::Stop *stop_ = nullptr; // set on the side thread before its first push
+    report::RowChunks rows_;
+    SideThread thread_; // last: started once the rest exists, stopped and joined first
+};
 
 // Pass 2 over the Student Data file: a report row for every valid record (the
 // invalid ones had theirs in pass 1), a cse row for every matched student
 // (CALPADS: from the student's latest record only). Only the records that write
 // cse are validated again: a report row is made of the record's fields.
 void write_students(pg::Spi &spi, const RunFiles &f, const StudentsMatch &m, const match::Roster &roster,
-                    report::Reports &reports)
+                    report::Reports &reports, const Pace &pace)
 {
     const Stopwatch t;
     const ImportInput &in = f.in;
@@ -300,7 +378,7 @@ void write_students(pg::Spi &spi, const RunFiles &f, const StudentsMatch &m, con
     const std::vector<match::ARecord> &recs = m.amatch.records();
     std::string sid_text;
     ValidatedRecord vr;
-    each_record(file, [&](size_t index, const CsvRecord &rec) {
+    each_record(file, pace, [&](size_t index, const CsvRecord &rec) {
         const match::ARecord &a = recs[index];
         if (a.outcome == Outcome::Error)
             return;
@@ -344,7 +422,7 @@ uint64_t write_service_rows(const RunFiles &f, const ServicesMatch &m, const mat
     TableFile file = f.services();
     ValidatedRecord vr;
     std::string sid_text;
-    each_record(file, [&](size_t index, const CsvRecord &rec) {
+    each_record(file, kMainPace, [&](size_t index, const CsvRecord &rec) {
         const int32_t r = m.roster_of[index];
         if (r < 0 || !replace.of[r])
             return;
@@ -405,25 +483,47 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
     res.file_format = files.lay.family_name();
 
     // pass 1: validate and match, and the report rows known at once; the
-    // record-count guard before cse and csv are written (when it fails, the
-    // run's transaction and these report rows with it are rolled back)
+    // record-count guard before csv is written (when it fails, the run's
+    // transaction and what it wrote are rolled back)
     const std::optional<std::string> toast_compression = fast_toast_compression(spi);
     report::Reports reports(in.run_id);
     StudentsMatch students(roster, files.calpads());
     students.read(files, reports, res);
     ServicesMatch services(in.with_services ? roster.size() : 0);
-    if (in.with_services)
-        services.read(spi, files, students.smatch, roster, reports, res);
-    code_warnings(students.code_counts, files.lay.students, files.lay.students.name.c_str(), res.warnings);
-    code_warnings(services.code_counts, files.lay.services, files.lay.services.name.c_str(), res.warnings);
-    res.a_records = students.amatch.records().size();
-    if (in.with_services)
-        res.b_records = services.roster_of.size();
-    if (in.guard)
-        check_record_counts(spi, *in.guard, res.a_records, res.b_records);
+    std::optional<ServicesOnSide> side;
+    if (in.with_services) {
+        services.open(spi, files, roster, res);
+        if (side_thread_enabled() && !services.needs_server())
+            side.emplace(services, students.smatch, roster); // beside pass 2 over the Student Data file
+        else
+            services.scan(students.smatch, roster, reports, kMainPace);
+    }
+    const bool on_side = side.has_value();
+    const auto end_of_pass_1 = [&] {
+        if (in.with_services)
+            services.close(files, res, on_side);
+        code_warnings(students.code_counts, files.lay.students, files.lay.students.name.c_str(), res.warnings);
+        code_warnings(services.code_counts, files.lay.services, files.lay.services.name.c_str(), res.warnings);
+        res.a_records = students.amatch.records().size();
+        if (in.with_services)
+            res.b_records = services.roster_of.size();
+        if (in.guard)
+            check_record_counts(spi, *in.guard, res.a_records, res.b_records);
+    };
 
     // pass 2: cse and Table A's other report rows; csv
-    write_students(spi, files, students, roster, reports);
+    if (on_side) {
+        write_students(spi, files, students, roster, reports, [&] {
+            check_interrupts();
+            side->drain(reports);
+        });
+        side->finish(reports);
+        side.reset();
+        end_of_pass_1();
+    } else {
+        end_of_pass_1();
+        write_students(spi, files, students, roster, reports, kMainPace);
+    }
     if (in.with_services)
         write_services(spi, files, services, roster);
     reports.finish();

@@ -32,6 +32,10 @@ class TableFile {
     // The file's columns against the layout: its header row, or by position.
     format::HeaderCheck columns(const format::Layout &layout) const;
 
+    // Whether records go through PostgreSQL's converter (Windows-1252), which
+    // only the main thread may call.
+    bool converts() const { return cp1252_; }
+
     // Next record, false at the end; a limit passed is a RunFailure with the line.
     bool next(format::CsvRecord &rec);
 
