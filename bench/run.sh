@@ -26,6 +26,7 @@
 #   BENCH_RESULTS=<repo>/bench/RESULTS.md ('' = do not write it)  BENCH_REGEN=0 (1: regenerate files)
 #   BENCH_WAL_COMPRESSION=off (lz4, zstd, pglz: the server's wal_compression, which compresses
 #   the full-page images; the values this server was built with: pg_settings.enumvals)
+#   BENCH_CONF= (extra postgresql.conf lines, e.g. casemis_import.side_thread = off for an A/B)
 #   BENCH_FLAT=0 (1: instead of the above, worker memory at a fixed roster with Table B
 #   1x, 2x, 4x as long -- BENCH_FLAT_FACTORS="1 2 4", sizes BENCH_SIZES or N/2; prints
 #   the table and leaves it in BENCH_DIR/log/flat.md, RESULTS.md untouched)
@@ -119,6 +120,7 @@ as_pg "$PGBIN/initdb" -D "$DIR/pg/data" -U postgres --auth=trust --encoding=UTF8
     echo "timezone = 'America/Los_Angeles'"
     echo "$SETTINGS"
     echo "$PROBES"
+    echo "${BENCH_CONF:-}" # extra lines, e.g. an A/B of casemis_import.side_thread
 } >>"$DIR/pg/data/postgresql.conf"
 as_pg "$PGBIN/pg_ctl" -D "$DIR/pg/data" -l "$DIR/pg/server.log" -w start >/dev/null
 PGVERSION=$(psql -d postgres -At -c "SELECT version()")
@@ -645,6 +647,7 @@ MACHINE=$(
 "$(d=$(basename "$(df --output=source "$DIR" | tail -1)"); [ -r "/sys/block/$d/queue/rotational" ] && echo " (rotational=$(cat "/sys/block/$d/queue/rotational"))")"
     echo "- $PGVERSION"
     echo "- settings: $(echo "$SETTINGS" | paste -sd ';' | sed 's/;/; /g'); autovacuum on (VACUUM ANALYZE + CHECKPOINT before each step)"
+    [ -z "${BENCH_CONF:-}" ] || echo "- BENCH_CONF: $(echo "$BENCH_CONF" | paste -sd ';' | sed 's/;/; /g')"
     echo "- generator: bench/gen.py, seed $SEED; finished $(date -u '+%Y-%m-%d %H:%M UTC'); built from $BUILT"
 )
 {
