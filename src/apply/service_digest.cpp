@@ -148,11 +148,7 @@ void ServiceDigest::prepare(pg::Spi &spi, int school_year, const match::Roster &
     year_has_digests_ =
         *spi.scalar("SELECT EXISTS (SELECT FROM casemis.csv_digest WHERE school_year = $1::int)::text", {year}) ==
         "true";
-    std::vector<std::pair<int64_t, int32_t>> by_id(roster.size());
-    for (size_t r = 0; r < roster.size(); ++r)
-        by_id[r] = {roster.student_id(static_cast<int32_t>(r)), static_cast<int32_t>(r)};
-    std::sort(by_id.begin(), by_id.end());
-    read_digests(spi, year, by_id);
+    read_digests(spi, year, roster);
     for (const Stored &s : stored_)
         needs_rows_ = needs_rows_ || s.from == Stored::From::NeedsRows;
     if (needs_rows_)
@@ -161,18 +157,17 @@ void ServiceDigest::prepare(pg::Spi &spi, int school_year, const match::Roster &
 
 // Which roster students have rows for the year, and whose digest holds: all
 // their rows have the digest's xmin and are as many as it counted.
-void ServiceDigest::read_digests(pg::Spi &spi, const std::string &year,
-                                 const std::vector<std::pair<int64_t, int32_t>> &by_id)
+void ServiceDigest::read_digests(pg::Spi &spi, const std::string &year, const match::Roster &roster)
 {
     if (year_has_digests_)
         spi.each("SELECT student_id::text, row_count::text, sum_a::text, sum_b::text, written_xid::text "
                  "FROM casemis.csv_digest WHERE school_year = $1::int AND columns_key = $2::bigint "
                  "AND pg_catalog.age(written_xid) < " + std::string(kMaxDigestAge),
                  {year, std::to_string(columns_key())}, 50000, [&](pg::Row &r) {
-                     const ptrdiff_t i = find(by_id, std::stoll(*r[0]));
-                     if (i < 0)
+                     const match::Hits h = roster.by_id(std::stoll(*r[0]));
+                     if (h.empty())
                          return;
-                     Stored &s = stored_[by_id[i].second];
+                     Stored &s = stored_[h.first];
                      s.sum = Sum{static_cast<uint32_t>(std::stoul(*r[1])), as_u64(r[2]), as_u64(r[3])};
                      s.xmin = as_xid(r[4]);
                      s.from = Stored::From::Digest;
@@ -180,10 +175,10 @@ void ServiceDigest::read_digests(pg::Spi &spi, const std::string &year,
     // ids and xmins only: no row is printed or hashed
     spi.each("SELECT student_id::text, xmin::text FROM casemis.csv WHERE school_year = $1::int", {year}, 50000,
              [&](pg::Row &r) {
-                 const ptrdiff_t i = find(by_id, std::stoll(*r[0]));
-                 if (i < 0)
+                 const match::Hits h = roster.by_id(std::stoll(*r[0]));
+                 if (h.empty())
                      return; // not on the roster: never in the file
-                 Stored &s = stored_[by_id[i].second];
+                 Stored &s = stored_[h.first];
                  if (s.from == Stored::From::None)
                      s.from = Stored::From::NeedsRows;
                  ++s.seen;

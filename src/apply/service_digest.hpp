@@ -69,7 +69,7 @@ class ServiceDigest {
         From from = From::None;
         bool one_xmin = true; // every row has xmin
     };
-    void read_digests(pg::Spi &spi, const std::string &year, const std::vector<std::pair<int64_t, int32_t>> &by_id);
+    void read_digests(pg::Spi &spi, const std::string &year, const match::Roster &roster);
     void hash_stored(pg::Spi &spi, const std::string &year, const std::vector<std::pair<int64_t, int32_t>> &ids);
     void add_row_hash(int32_t roster, const format::CsvRecord &rec, const format::ValidatedRecord &vr);
     std::string row_expression() const;

@@ -105,6 +105,12 @@ Hits Roster::by_student_id(std::string_view text) const
     }
     if (i)
         v = -v;
+    return by_id(v);
+}
+
+Hits Roster::by_id(int64_t v) const
+{
+    Hits h;
     index_ids();
     auto lo = std::lower_bound(by_id_.begin(), by_id_.end(), v, [&](int32_t a, int64_t x) { return ids_[a] < x; });
     if (lo == by_id_.end() || ids_[*lo] != v)

@@ -48,6 +48,8 @@ class Roster {
     Hits by_name(std::string_view key) const { return lookup(name_keys_, name_hits_, key); }
     // The student whose student_id is this decimal text (a CALPADS Local Student ID).
     Hits by_student_id(std::string_view id_text) const;
+    // The student with this student_id (first: the lowest roster index).
+    Hits by_id(int64_t student_id) const;
 
   private:
     static constexpr int32_t kSeveral = -2;
