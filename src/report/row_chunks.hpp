@@ -26,6 +26,13 @@ struct ChunkRow {
     int number = 0; // per report, from 0
     unsigned nonnull = 0;
     std::string cols[kColumns];
+    size_t bytes() const
+    {
+        size_t n = 0;
+        for (const std::string &c : cols)
+            n += c.size();
+        return n;
+    }
 };
 
 class RowChunks {

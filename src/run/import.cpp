@@ -323,14 +323,16 @@ void ServicesMatch::add(const CsvRecord &rec, const ValidatedRecord &vr, const m
 }
 
 // The services pass on the side thread (run/side_thread.hpp) while the main
-// thread writes cse: its report chunks are handed off (a few at a time, so
-// memory stays flat) and written by the main thread between its records.
+// thread writes cse: its report chunks are handed off (at most kHandoffBytes
+// waiting, so memory stays flat in the file size) and written by the main
+// thread between its records.
 class ServicesOnSide {
   public:
     ServicesOnSide(ServicesMatch &m, const match::ServiceMatcher &smatch, const match::Roster &roster)
-        : chunks_(kHandoffChunks),
+        : chunks_(kHandoffBytes),
           rows_([this](report::ChunkRow &&c) {
-              if (!chunks_.push(std::move(c), *stop_))
+              const size_t bytes = c.bytes();
+              if (!chunks_.push(std::move(c), bytes, *stop_))
                   throw Stopped{};
           }),
           thread_([this, &m, &smatch, &roster](const SideThread::Stop &stop) {
@@ -355,7 +357,10 @@ class ServicesOnSide {
     }
 
   private:
-    static constexpr size_t kHandoffChunks = 8; // of up to 10000 rows each
+    // What may wait for the main thread, which drains only between its records,
+    // not during its long statements (reading the stored cse rows, the stamp
+    // UPDATE): enough for the pass to run on through them at 400k students.
+    static constexpr size_t kHandoffBytes = size_t(48) << 20;
     Handoff<report::ChunkRow> chunks_;
     const SideThread::Stop *stop_ = nullptr; // set on the side thread before its first push
     report::RowChunks rows_;

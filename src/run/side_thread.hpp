@@ -63,35 +63,38 @@ class SideThread {
 };
 
 // A bounded queue from the side thread (push) to the main thread (drain):
-// push waits while `capacity` items wait, so what is handed off stays small
-// whatever the file size; it gives up (returns false) when a stop is requested.
+// push waits while the waiting items weigh `capacity` or more (bytes, say), so
+// what is handed off stays bounded whatever the file size (an item is always
+// taken when none waits); it gives up (returns false) when a stop is requested.
 template <typename T>
 class Handoff {
   public:
     explicit Handoff(size_t capacity) : cap_(capacity) {}
-    bool push(T &&item, const SideThread::Stop &stop)
+    bool push(T &&item, size_t weight, const SideThread::Stop &stop)
     {
         std::unique_lock<std::mutex> lk(m_);
-        while (q_.size() >= cap_) {
+        while (!q_.empty() && weight_ + weight > cap_) {
             if (stop.requested())
                 return false;
             not_full_.wait_for(lk, std::chrono::milliseconds(5));
         }
-        q_.push_back(std::move(item));
+        q_.emplace_back(std::move(item), weight);
+        weight_ += weight;
         return true;
     }
     // Hands every waiting item to fn, in order, without holding the lock.
     template <typename Fn>
     size_t drain(Fn &&fn)
     {
-        std::deque<T> got;
+        std::deque<std::pair<T, size_t>> got;
         {
             std::lock_guard<std::mutex> lk(m_);
             got.swap(q_);
+            weight_ = 0;
         }
         not_full_.notify_all();
-        for (T &item : got)
-            fn(item);
+        for (auto &item : got)
+            fn(item.first);
         return got.size();
     }
 
@@ -99,7 +102,8 @@ class Handoff {
     const size_t cap_;
     std::mutex m_;
     std::condition_variable not_full_;
-    std::deque<T> q_;
+    std::deque<std::pair<T, size_t>> q_;
+    size_t weight_ = 0;
 };
 
 } // namespace casemis::run

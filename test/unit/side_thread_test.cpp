@@ -24,7 +24,7 @@ TEST(side_thread_hands_off_everything_in_order_within_capacity)
     size_t most = 0, drains = 0;
     SideThread t([&](const SideThread::Stop &stop) {
         for (int i = 0; i < 20000; ++i)
-            if (!q.push(int(i), stop))
+            if (!q.push(int(i), 1, stop))
                 throw Stopped{};
     });
     t.join([&] {
@@ -60,7 +60,7 @@ TEST(side_thread_destructor_stops_a_body_blocked_on_a_full_handoff)
     {
         SideThread t([&](const SideThread::Stop &stop) {
             for (int i = 0;; ++i)
-                if (!q.push(int(i), stop)) {
+                if (!q.push(int(i), 1, stop)) {
                     stopped = true;
                     return;
                 }
@@ -72,6 +72,22 @@ TEST(side_thread_destructor_stops_a_body_blocked_on_a_full_handoff)
     } // ~SideThread: stop, join
     CHECK(stopped);
     CHECK_EQ(q.drain([](int) {}), size_t(2));
+}
+
+TEST(side_thread_handoff_weighs_items_and_always_takes_one)
+{
+    Handoff<int> q(10);
+    std::atomic<bool> flag{true}; // stop requested: a push that would wait gives up at once
+    const SideThread::Stop stop(flag);
+    CHECK(q.push(1, 25, stop)); // heavier than the capacity, but nothing waits
+    CHECK(!q.push(2, 1, stop)); // full
+    CHECK_EQ(q.drain([](int) {}), size_t(1));
+    CHECK(q.push(3, 4, stop));
+    CHECK(q.push(4, 6, stop));  // 10: at capacity
+    CHECK(!q.push(5, 1, stop));
+    std::vector<int> got;
+    q.drain([&](int v) { got.push_back(v); });
+    CHECK(got == std::vector<int>({3, 4}));
 }
 
 TEST(side_thread_runs_with_every_signal_blocked)
