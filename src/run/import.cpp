@@ -357,10 +357,11 @@ class ServicesOnSide {
     }
 
   private:
-    // What may wait for the main thread, which drains only between its records,
-    // not during its long statements (reading the stored cse rows, the stamp
-    // UPDATE): enough for the pass to run on through them at 400k students.
-    static constexpr size_t kHandoffBytes = size_t(48) << 20;
+    // What may wait for the main thread, which drains only between its records.
+    // 48 MiB (the pass never waiting through the main thread's long statements)
+    // measured no faster at 400k than 8 MiB and cost 64 MB of peak memory
+    // (bench/RESULTS.md, 2026-12-03 side thread).
+    static constexpr size_t kHandoffBytes = size_t(8) << 20;
     Handoff<report::ChunkRow> chunks_;
     const SideThread::Stop *stop_ = nullptr; // set on the side thread before its first push
     report::RowChunks rows_;
