@@ -6,7 +6,7 @@
 #                   pg_regress, pgTAP, C++ unit tests; prints "N passed, N failed"
 #   make demo       the main job on a throwaway cluster with generated sample files
 #   make deb        the Debian package postgresql-15-casemis-import (dist/*.deb)
-#   make unit       C++ unit tests only (pure C++, no PostgreSQL); make unit-asan for ASan/UBSan
+#   make unit       C++ unit tests only (pure C++, no PostgreSQL); make unit-asan for ASan/UBSan, make unit-tsan for the side thread under TSan
 #   make installcheck  pg_regress + pgTAP: against the server in PGHOST/PGPORT if set, else
 #                   on throwaway servers of its own (PostgreSQL, sshd, SMTP sink; root)
 #   make schedulecheck  fails if a test in sql/ is missing from test/schedule
@@ -88,7 +88,7 @@ $(DATA_built): $(SQL_PIECES) $(EXTENSION).control
 # The library knows the version it serves (src/run/schema_version.cpp).
 src/run/schema_version.o src/run/schema_version.bc: $(EXTENSION).control
 
-.PHONY: test demo unit unit-asan fuzz bench pgconfig deb schedulecheck
+.PHONY: test demo unit unit-asan unit-tsan fuzz bench pgconfig deb schedulecheck
 # The Debian package (dpkg-buildpackage + pg_buildext, in a copy of the tree) into dist/.
 deb:
 	bash scripts/build_deb.sh
@@ -103,6 +103,8 @@ unit:
 	$(MAKE) -C test/unit run
 unit-asan:
 	$(MAKE) -C test/unit run-asan
+unit-tsan:
+	$(MAKE) -C test/unit run-tsan
 fuzz:
 	$(MAKE) -C test/fuzz run SECONDS=$(or $(SECONDS),60)
 bench:

@@ -2,7 +2,7 @@
 # run_all.sh -- `make test`: everything, on a fresh Debian 12 machine, as root.
 #
 # Installs what is missing (apt), builds with -Werror and installs the
-# extension, runs the C++ unit tests (+ ASan) and a fuzz smoke run, then starts
+# extension, runs the C++ unit tests (+ ASan, + TSan for the side thread) and a fuzz smoke run, then starts
 # real servers for the SQL tests -- a throwaway PostgreSQL 15 cluster with
 # pg_cron, a private sshd (SFTP) and an SMTP sink -- and runs pg_regress
 # (test/schedule, after test/schedule_check.sh), pgTAP (test/pgtap/*.sql), and
@@ -191,7 +191,7 @@ if [ "$SQL_ONLY" = 1 ]; then
     section "C++ unit tests, fuzz"
     echo "skipped (CASEMIS_TEST_SQL_ONLY=1)"
 elif [ -f "$REPO/test/unit/Makefile" ]; then
-    for target in run run-asan; do
+    for target in run run-asan run-tsan; do
         section "C++ unit tests (make -C test/unit $target)"
         rc=0
         make -C "$REPO/test/unit" --no-print-directory "$target" 2>&1 | tee "$UNIT_LOG_DIR/$target.log" || rc=$?
