@@ -149,9 +149,7 @@ void ServiceDigest::prepare(pg::Spi &spi, int school_year, const match::Roster &
         *spi.scalar("SELECT EXISTS (SELECT FROM casemis.csv_digest WHERE school_year = $1::int)::text", {year}) ==
         "true";
     read_digests(spi, year, roster);
-    for (const Stored &s : stored_)
-        needs_rows_ = needs_rows_ || s.from == Stored::From::NeedsRows;
-    if (needs_rows_)
+    if (std::any_of(stored_.begin(), stored_.end(), [](const Stored &s) { return s.from == Stored::From::NeedsRows; }))
         rows_.assign(roster.size(), Sum{});
 }
 

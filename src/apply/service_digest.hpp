@@ -81,7 +81,6 @@ class ServiceDigest {
     std::vector<Sum> raw_;       // per roster index: raw hashes of the file's records
     std::vector<Sum> rows_;      // per roster index, for NeedsRows students only: row hashes
     std::vector<Stored> stored_; // per roster index
-    bool needs_rows_ = false;    // some student has rows without a valid digest
     std::string run_xid_;        // the run's transaction, as xid text
     bool year_has_digests_ = false;
     std::vector<std::pair<int32_t, uint32_t>> refresh_; // (roster index, xmin) of unchanged rows to digest

@@ -4,6 +4,7 @@
 #include "pg/cpp_only_file.hpp" // last: no PostgreSQL header above
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace casemis::match {
 
@@ -80,10 +81,8 @@ std::string_view Roster::grade(int32_t idx) const
     return grades_.key(grade_of_[idx]);
 }
 
-void Roster::index_ids() const
+void Roster::finish()
 {
-    if (by_id_.size() == ids_.size())
-        return;
     by_id_.resize(ids_.size());
     for (size_t k = 0; k < ids_.size(); ++k)
         by_id_[k] = static_cast<int32_t>(k);
@@ -111,7 +110,8 @@ Hits Roster::by_student_id(std::string_view text) const
 Hits Roster::by_id(int64_t v) const
 {
     Hits h;
-    index_ids();
+    if (by_id_.size() != ids_.size())
+        throw std::logic_error("Roster::by_id before Roster::finish()");
     auto lo = std::lower_bound(by_id_.begin(), by_id_.end(), v, [&](int32_t a, int64_t x) { return ids_[a] < x; });
     if (lo == by_id_.end() || ids_[*lo] != v)
         return h;

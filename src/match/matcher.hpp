@@ -38,9 +38,10 @@ class Roster {
     // ssid: trimmed (empty = none); key: name_key() or empty; grade: the
     // roster's (CALPADS reports show it, since SPED carries none).
     void add(int64_t student_id, std::string_view ssid, std::string_view key, std::string_view grade = {});
-    // After the last add: builds the student_id index, so that the lookups are
-    // read-only from then on (a pass on the side thread shares the roster).
-    void finish() const { index_ids(); }
+    // After the last add, before by_student_id/by_id: builds the student_id
+    // index; the roster is read-only from then on (a pass on the side thread
+    // shares it).
+    void finish();
     size_t size() const { return ids_.size(); }
     int64_t student_id(int32_t idx) const { return ids_[idx]; }
     std::string_view grade(int32_t idx) const;
@@ -55,14 +56,13 @@ class Roster {
     static constexpr int32_t kSeveral = -2;
     static void note(KeyTable &keys, std::vector<int32_t> &hits, std::string_view k, int32_t idx);
     static Hits lookup(const KeyTable &keys, const std::vector<int32_t> &hits, std::string_view k);
-    void index_ids() const;
     std::vector<int64_t> ids_;
     // per key id: the roster index holding it, or kSeveral
     KeyTable ssid_keys_, name_keys_;
     std::vector<int32_t> ssid_hits_, name_hits_;
     KeyTable grades_;                   // the few distinct grades
     std::vector<uint32_t> grade_of_;    // per roster index: its grade's id, or npos
-    mutable std::vector<int32_t> by_id_; // roster indexes by student_id: finish(), or the first lookup
+    std::vector<int32_t> by_id_; // roster indexes by student_id (finish())
 };
 
 enum class Outcome : uint8_t { Error, Imported, Unmatched, Duplicate };

@@ -330,31 +330,28 @@ class ServicesOnSide {
   public:
     ServicesOnSide(ServicesMatch &m, const match::ServiceMatcher &smatch, const match::Roster &roster)
         : chunks_(kHandoffBytes),
-          rows_([this](report::ChunkRow &&c) {
+          rows_([this](report::ChunkRow &&c) { // on the side thread, which thread_ runs by now
               const size_t bytes = c.bytes();
-              if (!chunks_.push(std::move(c), bytes, *stop_))
+              if (!chunks_.push(std::move(c), bytes, thread_.stop()))
                   throw Stopped{};
           }),
           thread_([this, &m, &smatch, &roster](const SideThread::Stop &stop) {
-              stop_ = &stop;
               m.scan(smatch, roster, rows_, [&stop] { stop.check(); });
               rows_.flush_all();
           })
     {
     }
-    // Main thread: writes the chunks handed off so far.
-    void drain(report::Reports &reports)
+    // Main thread, between its records: the interrupt check, and writing the
+    // chunks handed off so far.
+    Pace main_pace(report::Reports &reports)
     {
-        chunks_.drain([&](const report::ChunkRow &c) { reports.write(c); });
+        return [this, &reports] {
+            check_interrupts();
+            chunks_.drain([&](const report::ChunkRow &c) { reports.write(c); });
+        };
     }
     // Main thread: waits for the pass (interruptible), writing its chunks.
-    void finish(report::Reports &reports)
-    {
-        thread_.join([&] {
-            check_interrupts();
-            drain(reports);
-        });
-    }
+    void finish(report::Reports &reports) { thread_.join(main_pace(reports)); }
 
   private:
     // What may wait for the main thread, which drains only between its records.
@@ -363,7 +360,6 @@ class ServicesOnSide {
     // (bench/RESULTS.md, 2026-12-03 side thread).
     static constexpr size_t kHandoffBytes = size_t(8) << 20;
     Handoff<report::ChunkRow> chunks_;
-    const SideThread::Stop *stop_ = nullptr; // set on the side thread before its first push
     report::RowChunks rows_;
     SideThread thread_; // last: started once the rest exists, stopped and joined first
 };
@@ -519,10 +515,7 @@ ImportResult import_files(pg::Spi &spi, const ImportInput &in)
 
     // pass 2: cse and Table A's other report rows; csv
     if (on_side) {
-        write_students(spi, files, students, roster, reports, [&] {
-            check_interrupts();
-            side->drain(reports);
-        });
+        write_students(spi, files, students, roster, reports, side->main_pace(reports));
         side->finish(reports);
         side.reset();
         end_of_pass_1();

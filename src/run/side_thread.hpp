@@ -52,6 +52,8 @@ class SideThread {
     void join(const std::function<void()> &between,
               std::chrono::milliseconds period = std::chrono::milliseconds(5));
     void request_stop() { stop_.store(true); }
+    // The body's stop flag (for what the body calls, e.g. Handoff::push).
+    Stop stop() const { return Stop(stop_); }
 
   private:
     std::atomic<bool> stop_{false};

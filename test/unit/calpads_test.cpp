@@ -240,6 +240,7 @@ Roster calpads_roster()
     r.add(2001, "S1", name_key("alvarez", "ana", "2010-01-15"), "07");
     r.add(2002, "S2", name_key("baker", "ben", "2011-02-20"), "06");
     r.add(2004, "", name_key("diaz", "diego", "2012-04-30"), "");
+    r.finish();
     return r;
 }
 

@@ -17,6 +17,7 @@ Roster small_roster()
     r.add(1006, "", name_key("washington-mont", "alexandrina-lou", "2011-11-11"));
     r.add(1010, "1000000010", "");
     r.add(1011, "1000000010", ""); // an SSID twice on the roster
+    r.finish();
     return r;
 }
 
